@@ -273,6 +273,9 @@ def new_map(
         control_scale=True,
         prefer_canvas=prefer_canvas,
     )
+    # Without tiles Leaflet has no zoom limits, and markercluster refuses a map without maxZoom.
+    m.options["max_zoom"] = max_zoom
+    m.options["min_zoom"] = min_zoom
     m.default_js = [(name, vendor_url(LOCAL_JS[name], base=base)) for name in _MAP_JS]
     m.default_css = [(name, vendor_url(LOCAL_CSS[name], base=base)) for name in _MAP_CSS]
     if choice == "osm":
