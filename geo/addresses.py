@@ -1,0 +1,157 @@
+"""House addresses from OSM ``addr:*`` tags, for the offline geocoder.
+
+Addresses come from nodes (entrances, address points) and from buildings mapped as
+ways or multipolygon relations. Extracts cut at a bounding box reference nodes that
+are missing; such ways keep their address at the centre of the nodes that exist.
+
+CRS: ``lon``/``lat`` are EPSG:4326; polygon positions are computed in EPSG:25832.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+from geo.errors import InputDataError
+from geo.settings import CRS_MEASURE, CRS_STORE
+
+#: Columns of :func:`read_osm_addresses`.
+ADDRESS_COLUMNS: tuple[str, ...] = (
+    "street", "housenumber", "postcode", "city", "lon", "lat", "osm_type", "osm_id",
+)  # fmt: skip
+
+
+def read_osm_addresses(osm_path: Path) -> pd.DataFrame:
+    """Every object with ``addr:housenumber`` in an OSM file, as one row each.
+
+    Nodes give their position; ways and multipolygon relations give a point inside
+    their polygon (``representative_point`` of the repaired polygon, in EPSG:25832),
+    or for open ways and ways clipped by the extract the centre of their known nodes.
+    ``addr:place`` stands in for ``addr:street`` where a place has no street names.
+
+    Parameters
+    ----------
+    osm_path : Path
+        ``.osm.pbf``, ``.osm``, ``.osm.gz`` or ``.osm.bz2``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``street``, ``housenumber``, ``postcode``, ``city`` (str, "" when not
+        tagged), ``lon``, ``lat`` (EPSG:4326), ``osm_type`` (node/way/relation) and
+        ``osm_id``. ``attrs["dropped"]`` counts ways without any known node and
+        relations that could not be assembled.
+
+    Raises
+    ------
+    InputDataError
+        The file is missing, empty or not an OSM file.
+    """
+    import osmium
+
+    osm_path = Path(osm_path)
+    if not osm_path.exists():
+        raise InputDataError("OSM file not found", path=osm_path, hint="check network.osm")
+    if osm_path.stat().st_size == 0:
+        raise InputDataError(
+            "the OSM file is empty", path=osm_path, hint="download the extract again"
+        )
+    to_measure = Transformer.from_crs(CRS_STORE, CRS_MEASURE, always_xy=True)
+    to_store = Transformer.from_crs(CRS_MEASURE, CRS_STORE, always_xy=True)
+    wkb = osmium.geom.WKBFactory()
+    rows: list[tuple[str, str, str, str, float, float, str, int]] = []
+    dropped = {"ways_without_nodes": 0, "relations_not_assembled": 0, "clipped_ways": 0}
+    relation_ids: set[int] = set()
+    assembled: set[int] = set()
+
+    def tag_row(tags: osmium.osm.TagList) -> tuple[str, str, str, str]:
+        street = tags.get("addr:street") or tags.get("addr:place") or ""
+        return (
+            street.strip(),
+            tags.get("addr:housenumber", "").strip(),
+            tags.get("addr:postcode", "").strip(),
+            tags.get("addr:city", "").strip(),
+        )
+
+    try:
+        fp = osmium.FileProcessor(osm_path).with_areas(osmium.filter.KeyFilter("addr:housenumber"))
+        for obj in fp:
+            tags = obj.tags
+            if "addr:housenumber" not in tags:
+                continue
+            if obj.is_node():
+                loc = obj.location
+                if loc.valid():
+                    rows.append((*tag_row(tags), loc.lon, loc.lat, "node", obj.id))
+            elif obj.is_way():
+                lonlat = np.array(
+                    [(n.location.lon, n.location.lat) for n in obj.nodes if n.location.valid()],
+                    dtype=float,
+                ).reshape(-1, 2)
+                if len(lonlat) == 0:
+                    dropped["ways_without_nodes"] += 1
+                    continue
+                if len(lonlat) < len(obj.nodes):
+                    dropped["clipped_ways"] += 1
+                lon, lat = _inner_point(
+                    lonlat, closed=obj.is_closed(), to_measure=to_measure, to_store=to_store
+                )
+                rows.append((*tag_row(tags), lon, lat, "way", obj.id))
+            elif obj.is_relation():
+                relation_ids.add(obj.id)
+            elif obj.is_area() and not obj.from_way():
+                try:
+                    geom = shapely.from_wkb(wkb.create_multipolygon(obj))
+                except RuntimeError:
+                    continue
+                lonlat = np.asarray(shapely.get_coordinates(geom))
+                lon, lat = _polygon_point(geom, lonlat, to_measure=to_measure, to_store=to_store)
+                rows.append((*tag_row(tags), lon, lat, "relation", obj.orig_id()))
+                assembled.add(obj.orig_id())
+    except RuntimeError as exc:
+        raise InputDataError(
+            f"cannot read the OSM file ({exc})",
+            path=osm_path,
+            hint="use an uncorrupted .osm.pbf/.osm/.osm.gz/.osm.bz2 extract",
+        ) from exc
+    dropped["relations_not_assembled"] = len(relation_ids - assembled)
+    out = pd.DataFrame(rows, columns=list(ADDRESS_COLUMNS))
+    out["osm_id"] = out["osm_id"].astype(np.int64)
+    out.attrs["dropped"] = dropped
+    return out
+
+
+def _inner_point(
+    lonlat: np.ndarray, *, closed: bool, to_measure: Transformer, to_store: Transformer
+) -> tuple[float, float]:
+    """A point for a way: inside its polygon when closed, else its vertex centre."""
+    if closed and len(lonlat) >= 4:
+        return _polygon_point(
+            shapely.Polygon(lonlat), lonlat, to_measure=to_measure, to_store=to_store
+        )
+    return float(lonlat[:, 0].mean()), float(lonlat[:, 1].mean())
+
+
+def _polygon_point(
+    geom: shapely.Geometry,
+    lonlat: np.ndarray,
+    *,
+    to_measure: Transformer,
+    to_store: Transformer,
+) -> tuple[float, float]:
+    mx, my = to_measure.transform(lonlat[:, 0], lonlat[:, 1])
+    projected = shapely.transform(geom, lambda _: np.column_stack([mx, my]))
+    if not projected.is_valid:
+        projected = shapely.make_valid(projected)
+    if projected.is_empty or projected.area == 0:
+        return float(lonlat[:, 0].mean()), float(lonlat[:, 1].mean())
+    # the centroid of a building lies inside it for all but odd shapes; use it when so
+    pt = projected.centroid
+    if not projected.contains(pt):
+        pt = projected.representative_point()
+    lon, lat = to_store.transform(pt.x, pt.y)
+    return float(lon), float(lat)

@@ -1,0 +1,984 @@
+"""Census population grids and districts.
+
+Reads Zensus grid CSVs (2022 wide layout, 2011 long layout and the project's 2011 files
+in the wide layout; 100 m and 1 km cells) into population *cells*, reads districts from
+polygon files or OSM boundaries, assigns cells to districts, aggregates cell population
+to districts by area share and snaps cells to the street networks.
+
+CRS: cells and districts are stored in EPSG:4326; cell centres are also kept as ``x``/``y``
+in EPSG:25832 (the measuring CRS). The census grid itself is defined in EPSG:3035.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+from geo.agegroups import AGE_GROUPS, POP_COLUMNS
+from geo.errors import CensusFormatError, InputDataError
+from geo.network import Network
+from geo.settings import CRS_MEASURE, CRS_STORE
+
+#: The CRS of the Zensus grid (cell ids and ``x_mp``/``y_mp`` columns).
+CRS_CENSUS = "EPSG:3035"
+
+#: Cell values that the census suppressed or left empty: unknown, and counted.
+SUPPRESSED_VALUES: frozenset[str] = frozenset({"–", "—", "-", ".", "", "x", "X", "/"})
+
+_MAX_AGE = 100  # open classes ("65 und älter") are spread up to this age where split
+
+
+@dataclass(frozen=True)
+class _AgeClass:
+    column: str  # canonical (Destatis 2022) column name
+    scheme: str  # "kurz" (5 classes) or "10jg" (10-year classes)
+    min_age: int
+    max_age: int | None
+
+    @property
+    def years(self) -> np.ndarray:
+        hi = _MAX_AGE if self.max_age is None else self.max_age
+        return np.arange(self.min_age, hi + 1)
+
+
+_KURZ: tuple[_AgeClass, ...] = (
+    _AgeClass("Unter18", "kurz", 0, 17),
+    _AgeClass("a18bis29", "kurz", 18, 29),
+    _AgeClass("a30bis49", "kurz", 30, 49),
+    _AgeClass("a50bis64", "kurz", 50, 64),
+    _AgeClass("a65undaelter", "kurz", 65, None),
+)
+_ZEHN: tuple[_AgeClass, ...] = (
+    _AgeClass("Unter10", "10jg", 0, 9),
+    _AgeClass("a10bis19", "10jg", 10, 19),
+    _AgeClass("a20bis29", "10jg", 20, 29),
+    _AgeClass("a30bis39", "10jg", 30, 39),
+    _AgeClass("a40bis49", "10jg", 40, 49),
+    _AgeClass("a50bis59", "10jg", 50, 59),
+    _AgeClass("a60bis69", "10jg", 60, 69),
+    _AgeClass("a70bis79", "10jg", 70, 79),
+    _AgeClass("a80undaelter", "10jg", 80, None),
+)
+_AGE_CLASSES: dict[str, _AgeClass] = {c.column: c for c in (*_KURZ, *_ZEHN)}
+_TOTAL = "Insgesamt"
+
+# Wide-layout value columns (lower case) -> canonical name.
+_WIDE_VALUE_COLUMNS: dict[str, str] = {
+    "einwohner": _TOTAL,
+    "insgesamt_bevoelkerung": _TOTAL,
+    "insgesamt": _TOTAL,
+    **{c.column.lower(): c.column for c in (*_KURZ, *_ZEHN)},
+    "ab80": "a80undaelter",  # project name for ALTER_10JG class 9
+}
+_WIDE_IGNORED = {"werterlaeuternde_zeichen"}
+# Long layout (Zensus 2011): Merkmal -> {Auspraegung_Code: canonical column}.
+_LONG_MERKMALE: dict[str, dict[int, str]] = {
+    "INSGESAMT": {0: _TOTAL},
+    "ALTER_KURZ": {i + 1: c.column for i, c in enumerate(_KURZ)},
+    "ALTER_10JG": {i + 1: c.column for i, c in enumerate(_ZEHN)},
+}
+_LONG_COLUMNS = {"merkmal", "auspraegung_code", "auspraegung_text", "anzahl", "anzahl_q"}
+
+_ID_2022 = re.compile(r"^CRS3035RES(?P<size>\d+)(?P<unit>m|km)N(?P<n>\d+)E(?P<e>\d+)$")
+_ID_2011 = re.compile(r"^(?P<size>\d+)(?P<unit>m|km)N(?P<n>\d+)E(?P<e>\d+)$")
+_ID_COLUMN = re.compile(r"^gitter_id_(?P<res>100m|1km)$", re.IGNORECASE)
+
+
+def _expected_text() -> str:
+    return (
+        "Expected a Zensus grid CSV: either the wide layout with GITTER_ID_100m or "
+        "GITTER_ID_1km, optional x_mp_100m/y_mp_100m (or _1km) and value columns "
+        f"{sorted({*(_WIDE_VALUE_COLUMNS.values())} - {_TOTAL})} plus Einwohner or "
+        "Insgesamt_Bevoelkerung, or the 2011 long layout "
+        "Gitter_ID_100m;Merkmal;Auspraegung_Code;Auspraegung_Text;Anzahl;Anzahl_q."
+    )
+
+
+@dataclass
+class _FileCells:
+    path: Path
+    layout: str
+    values: pd.DataFrame  # index canonical cell id; columns canonical value names (float)
+    x3035: pd.Series
+    y3035: pd.Series
+    size_m: pd.Series
+    suppressed: dict[str, int]
+    ignored: dict[str, int]
+
+
+# ---------------------------------------------------------------------------- census
+
+
+def read_census(files: Sequence[Path]) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    """Read one or more Zensus grid CSVs into population cells.
+
+    Files are merged on the cell id. A cell missing from one file has the value 0 there
+    (grid files list only non-zero cells); suppressed values (``–``, ``-``, ``.``, empty,
+    negative) are unknown (NaN) and counted in ``cells.attrs["census"]["suppressed"]``.
+
+    Parameters
+    ----------
+    files : sequence of Path
+        Zensus 2022 wide CSVs, Zensus 2011 long CSVs or the project's 2011 wide files;
+        ``;``- (or ``,``-) separated, UTF-8, UTF-8 with BOM, cp1252 or Latin-1.
+
+    Returns
+    -------
+    cells : GeoDataFrame
+        EPSG:4326 Points at the cell centres, index ``cell_id`` (the 2022 form
+        ``CRS3035RES100mN…E…``). Columns ``x``, ``y`` (centre in EPSG:25832),
+        ``cell_size_m``, ``pop_total``, ``pop_<group>`` for every
+        :data:`geo.agegroups.AGE_GROUPS` (float, NaN where the age is unknown) and
+        ``age_known``. ``attrs["census"]`` holds files, layouts, suppressed and
+        ignored counts and the derivation of every group.
+    estimated : dict
+        ``{group_key: how it was derived}`` for the groups split from coarser classes.
+
+    Raises
+    ------
+    CensusFormatError
+        Unknown columns, no id column, unparsable ids or values, mixed cell sizes.
+    InputDataError
+        A file is missing or unreadable.
+    """
+    if not files:
+        raise CensusFormatError(
+            "no census files given", field="census.files", hint="name at least one grid CSV"
+        )
+    parts = [_read_one(Path(f)) for f in files]
+    sizes = sorted({int(s) for p in parts for s in p.size_m.unique()})
+    if len(sizes) > 1:
+        raise CensusFormatError(
+            f"the census files mix cell sizes {sizes} m",
+            path=parts[0].path,
+            field="GITTER_ID",
+            hint="use files of one resolution (all 100 m or all 1 km) per region",
+        )
+
+    index = pd.Index(pd.unique(np.concatenate([p.values.index.to_numpy() for p in parts])))
+    index.name = "cell_id"
+    values = pd.DataFrame(index=index)
+    given: dict[str, np.ndarray] = {}  # per column: cells some earlier file listed
+    x3035 = pd.Series(np.nan, index=index)
+    y3035 = pd.Series(np.nan, index=index)
+    for p in parts:
+        x3035 = x3035.fillna(p.x3035.reindex(index))
+        y3035 = y3035.fillna(p.y3035.reindex(index))
+        present = index.isin(p.values.index)
+        for col in p.values.columns:
+            # a cell absent from a grid file has 0 there (files list non-zero cells only)
+            col_vals = p.values[col].reindex(index).where(present, 0.0)
+            if col not in values.columns:
+                values[col] = col_vals
+                given[col] = present
+                continue
+            # earlier files win; a later file fills cells they did not list or suppressed
+            keep = given[col] & values[col].notna().to_numpy()
+            values[col] = values[col].where(keep, col_vals)
+            given[col] = given[col] | present
+
+    groups, derivation, estimated, age_known = _derive_age_groups(values)
+    total, total_note = _derive_total(values)
+    pop = pd.DataFrame({"pop_total": total}, index=index)
+    for g in AGE_GROUPS:
+        pop[g.column] = groups[g.key]
+
+    to_measure = Transformer.from_crs(CRS_CENSUS, CRS_MEASURE, always_xy=True)
+    to_store = Transformer.from_crs(CRS_CENSUS, CRS_STORE, always_xy=True)
+    mx, my = to_measure.transform(x3035.to_numpy(), y3035.to_numpy())
+    lon, lat = to_store.transform(x3035.to_numpy(), y3035.to_numpy())
+    cells = gpd.GeoDataFrame(
+        {"x": mx, "y": my, "cell_size_m": np.full(len(index), sizes[0], dtype=np.int64)},
+        index=index,
+        geometry=gpd.points_from_xy(lon, lat),
+        crs=CRS_STORE,
+    )
+    for col in POP_COLUMNS:
+        cells[col] = pop[col].astype(float)
+    cells["age_known"] = age_known
+    cells = cells[["x", "y", "cell_size_m", *POP_COLUMNS, "age_known", "geometry"]]
+    cells.attrs["census"] = {
+        "files": [str(p.path) for p in parts],
+        "layouts": {str(p.path): p.layout for p in parts},
+        "cell_size_m": sizes[0],
+        "cells": len(cells),
+        "cells_age_unknown": int((~age_known).sum()),
+        "suppressed": {str(p.path): p.suppressed for p in parts},
+        "suppressed_total": int(sum(sum(p.suppressed.values()) for p in parts)),
+        "ignored": {str(p.path): p.ignored for p in parts if p.ignored},
+        "pop_total_source": total_note,
+        "age_derivation": derivation,
+    }
+    return cells, estimated
+
+
+def _derive_total(values: pd.DataFrame) -> tuple[pd.Series, str]:
+    """The census total per cell; the sum of a complete class scheme where none is given."""
+    base = _base_scheme(values)
+    scheme_sum = None
+    if base is not None:
+        scheme_sum = values[[c.column for c in base]].sum(axis=1, min_count=len(base))
+        scheme_sum = scheme_sum.where(values[[c.column for c in base]].notna().all(axis=1))
+    if _TOTAL in values.columns:
+        total = values[_TOTAL].astype(float)
+        if scheme_sum is not None:
+            total = total.fillna(scheme_sum)
+        return total, "Einwohner/Insgesamt (census total)"
+    if scheme_sum is None:
+        raise CensusFormatError(
+            "no population total and no complete set of age classes in the census files",
+            field="Einwohner",
+            hint="add the Zensus population file (Einwohner) or a complete age-class file",
+        )
+    return scheme_sum, "sum of the age classes (no total column given)"
+
+
+def _base_scheme(values: pd.DataFrame) -> tuple[_AgeClass, ...] | None:
+    for scheme in (_KURZ, _ZEHN):
+        if all(c.column in values.columns for c in scheme):
+            return scheme
+    return None
+
+
+def _fraction_text(cls: _AgeClass, years: np.ndarray) -> str:
+    n = len(np.intersect1d(cls.years, years))
+    total = len(cls.years)
+    return cls.column if n == total else f"{n}/{total} × {cls.column}"
+
+
+def _derive_age_groups(
+    values: pd.DataFrame,
+) -> tuple[dict[str, pd.Series], dict[str, str], dict[str, str], np.ndarray]:
+    """Map source age classes to the canonical groups, splitting by single years.
+
+    A class is spread evenly over its single years of age; a finer class nested in a
+    coarser one (Unter10 in Unter18) replaces that part of it, and the rest of the
+    coarser class is spread over its remaining years.
+    """
+    index = values.index
+    base = _base_scheme(values)
+    nan = pd.Series(np.nan, index=index)
+    if base is None:
+        note = "keine Altersangabe in der Quelle / no age classes in the census files"
+        groups = {g.key: nan.copy() for g in AGE_GROUPS}
+        return groups, {g.key: note for g in AGE_GROUPS}, {}, np.zeros(len(index), bool)
+
+    others = [c for c in _AGE_CLASSES.values() if c not in base and c.column in values.columns]
+    group_years = {
+        g.key: np.arange(g.min_age, (_MAX_AGE if g.max_age is None else g.max_age) + 1)
+        for g in AGE_GROUPS
+    }
+    acc = {g.key: np.zeros(len(index)) for g in AGE_GROUPS}
+    texts_fine: dict[str, list[str]] = {g.key: [] for g in AGE_GROUPS}
+    texts_coarse: dict[str, list[str]] = {g.key: [] for g in AGE_GROUPS}
+    for b in base:
+        vb = values[b.column].to_numpy(float)
+        nested = [o for o in others if o.min_age >= b.min_age and np.isin(o.years, b.years).all()]
+        known = (
+            np.column_stack([values[o.column].notna().to_numpy() for o in nested])
+            if nested
+            else np.zeros((len(index), 0), bool)
+        )
+        # cells fall into patterns by which nested classes are known (at most 2**k)
+        patterns = {tuple(row) for row in known} if nested else {()}
+        for pattern in patterns:
+            rows = (known == np.array(pattern, bool)).all(axis=1) if nested else slice(None)
+            used = [o for o, k in zip(nested, pattern, strict=True) if k]
+            rest_years = (
+                np.setdiff1d(b.years, np.concatenate([o.years for o in used])) if used else b.years
+            )
+            rest = vb[rows].copy()
+            for o in used:
+                rest = rest - values[o.column].to_numpy(float)[rows]
+            # perturbed classes can make the remainder slightly negative
+            rest = np.clip(rest, 0.0, None)
+            for key, years in group_years.items():
+                share = (
+                    len(np.intersect1d(rest_years, years)) / len(rest_years)
+                    if len(rest_years)
+                    else 0.0
+                )
+                add = rest * share
+                for o in used:
+                    o_share = len(np.intersect1d(o.years, years)) / len(o.years)
+                    add = add + values[o.column].to_numpy(float)[rows] * o_share
+                acc[key][rows] += add
+        for key, years in group_years.items():
+            if len(np.intersect1d(b.years, years)):
+                texts_coarse[key].append(_fraction_text(b, years))
+                if np.isin(b.years, years).all():
+                    texts_fine[key].append(b.column)
+                    continue
+                fine_parts = []
+                covered = np.array([], int)
+                for o in nested:
+                    covered = np.union1d(covered, o.years)
+                    if len(np.intersect1d(o.years, years)):
+                        fine_parts.append(_fraction_text(o, years))
+                rest_years = np.setdiff1d(b.years, covered)
+                n = len(np.intersect1d(rest_years, years))
+                if n:
+                    minus = "".join(f" − {o.column}" for o in nested)
+                    label = f"({b.column}{minus})" if nested else b.column
+                    frac = "" if n == len(rest_years) else f"{n}/{len(rest_years)} × "
+                    fine_parts.append(f"{frac}{label}")
+                texts_fine[key].extend(fine_parts)
+
+    # all classes zero but people counted: the census gave no age breakdown for the cell
+    base_vals = values[[b.column for b in base]]
+    no_breakdown = (base_vals.fillna(0).sum(axis=1) == 0).to_numpy()
+    if _TOTAL in values.columns:
+        no_breakdown = no_breakdown & (values[_TOTAL].fillna(1) > 0).to_numpy()
+    else:
+        no_breakdown = np.zeros(len(index), bool)
+    groups = {}
+    for key in acc:
+        arr = acc[key].copy()
+        arr[no_breakdown] = np.nan
+        groups[key] = pd.Series(arr, index=index)
+    age_known = np.all([np.isfinite(s.to_numpy()) for s in groups.values()], axis=0)
+
+    derivation: dict[str, str] = {}
+    estimated: dict[str, str] = {}
+    split_note = "Einzeljahre gleichverteilt / split evenly by single years of age"
+    for g in AGE_GROUPS:
+        fine = " + ".join(texts_fine[g.key])
+        coarse = " + ".join(texts_coarse[g.key])
+        text = fine if fine == coarse else f"{fine}; wo unbekannt / where unknown: {coarse}"
+        is_split = "/" in fine or "/" in coarse
+        derivation[g.key] = f"{text} ({split_note})" if is_split else text
+        if is_split:
+            estimated[g.key] = derivation[g.key]
+    return groups, derivation, estimated, age_known
+
+
+def _decode(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputDataError(
+            "census file not found", path=path, hint="check the path in the region manifest"
+        ) from exc
+    except OSError as exc:
+        raise InputDataError(f"cannot read census file ({exc})", path=path) from exc
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")  # never fails: every byte is a character
+
+
+def _read_one(path: Path) -> _FileCells:
+    text = _decode(path)
+    first = text.split("\n", 1)[0]
+    sep = ";" if ";" in first or "," not in first else ","
+    try:
+        df = pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise CensusFormatError(
+            f"cannot parse the CSV ({exc})", path=path, hint=_expected_text()
+        ) from exc
+    df.columns = [str(c).strip() for c in df.columns]
+    lower = {c.lower(): c for c in df.columns}
+    id_cols = [c for c in df.columns if _ID_COLUMN.match(c)]
+    if len(id_cols) != 1:
+        raise CensusFormatError(
+            "no grid cell id column" if not id_cols else f"several id columns {id_cols}",
+            path=path,
+            field="GITTER_ID_100m",
+            hint=f"the file has columns {list(df.columns)}. {_expected_text()}",
+        )
+    if df.empty:
+        raise CensusFormatError("the file has no data rows", path=path, hint=_expected_text())
+    id_col = id_cols[0]
+    if "merkmal" in lower:
+        return _read_long(path, df, id_col, lower)
+    return _read_wide(path, df, id_col)
+
+
+def _parse_ids(
+    path: Path, ids: pd.Series, field: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Lower-left corner (EPSG:3035 metres) and cell size of each id; ok mask."""
+    s = ids.str.strip()
+    m22 = s.str.extract(_ID_2022)
+    m11 = s.str.extract(_ID_2011)
+    size = pd.to_numeric(m22["size"].fillna(m11["size"]), errors="coerce")
+    unit = m22["unit"].fillna(m11["unit"])
+    size = np.where(unit == "km", size * 1000, size)
+    n = pd.to_numeric(m22["n"], errors="coerce").to_numpy(float)
+    e = pd.to_numeric(m22["e"], errors="coerce").to_numpy(float)
+    # 2011 ids count the corner in units of the cell size
+    n11 = pd.to_numeric(m11["n"], errors="coerce").to_numpy(float) * size
+    e11 = pd.to_numeric(m11["e"], errors="coerce").to_numpy(float) * size
+    n = np.where(np.isnan(n), n11, n)
+    e = np.where(np.isnan(e), e11, e)
+    ok = ~np.isnan(n) & ~np.isnan(e) & ~np.isnan(size.astype(float))
+    return e, n, size.astype(float), ok
+
+
+def _canonical_ids(x_ll: np.ndarray, y_ll: np.ndarray, size: np.ndarray) -> np.ndarray:
+    return np.array(
+        [
+            f"CRS3035RES{int(s)}mN{round(y):d}E{round(x):d}"
+            for x, y, s in zip(x_ll, y_ll, size, strict=True)
+        ],
+        dtype=object,
+    )
+
+
+def _numeric(path: Path, df: pd.DataFrame, col: str, field: str) -> tuple[pd.Series, int]:
+    """Parse a value column; suppressed markers and negatives become NaN (counted)."""
+    s = df[col].astype(str).str.strip()
+    suppressed = s.isin(SUPPRESSED_VALUES)
+    num = pd.to_numeric(s.where(~suppressed), errors="coerce")
+    bad = ~suppressed & num.isna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
+        raise CensusFormatError(
+            f"value {s[bad].iloc[0]!r} is neither a number nor a suppression mark",
+            path=path,
+            row=row,
+            field=field,
+            hint="use whole numbers; mark suppressed values with – , - , . or leave empty",
+        )
+    negative = num < 0  # Zensus 2011 marks secret values with -1
+    num = num.where(~negative)
+    return num.astype(float), int(suppressed.sum() + negative.sum())
+
+
+def _read_wide(path: Path, df: pd.DataFrame, id_col: str) -> _FileCells:
+    res = _ID_COLUMN.match(id_col).group("res").lower()  # type: ignore[union-attr]
+    coord_cols = {f"x_mp_{res}": "x", f"y_mp_{res}": "y"}
+    value_cols: dict[str, str] = {}
+    for c in df.columns:
+        lc = c.lower()
+        if c == id_col or lc in coord_cols or lc in _WIDE_IGNORED:
+            continue
+        if lc not in _WIDE_VALUE_COLUMNS:
+            raise CensusFormatError(
+                f"unknown column {c!r}",
+                path=path,
+                field=c,
+                hint=f"remove or rename it. {_expected_text()}",
+            )
+        if _WIDE_VALUE_COLUMNS[lc] in value_cols.values():
+            raise CensusFormatError(
+                f"column {c!r} repeats a value that another column already gives",
+                path=path,
+                field=c,
+                hint="keep one of Einwohner/Insgesamt_Bevoelkerung (or Ab80/a80undaelter)",
+            )
+        value_cols[c] = _WIDE_VALUE_COLUMNS[lc]
+    if not value_cols:
+        raise CensusFormatError(
+            "no population columns",
+            path=path,
+            hint=f"the file has {list(df.columns)}. " + _expected_text(),
+        )
+    x_ll, y_ll, size, ok = _parse_ids(path, df[id_col], id_col)
+    lower = {c.lower(): c for c in df.columns}
+    has_xy = all(k in lower for k in coord_cols)
+    if has_xy:
+        xs, _ = _numeric(path, df, lower[f"x_mp_{res}"], lower[f"x_mp_{res}"])
+        ys, _ = _numeric(path, df, lower[f"y_mp_{res}"], lower[f"y_mp_{res}"])
+        col_size = 1000.0 if res == "1km" else 100.0
+        size = np.where(ok, size, col_size)
+        missing_xy = xs.isna() | ys.isna()
+        if (missing_xy & ~ok).any():
+            row = int(np.flatnonzero((missing_xy & ~ok).to_numpy())[0]) + 1
+            raise CensusFormatError(
+                "the cell has neither a valid id nor coordinates",
+                path=path,
+                row=row,
+                field=id_col,
+                hint="ids look like CRS3035RES100mN3244400E4365800",
+            )
+        x_ll = np.where(missing_xy, x_ll, xs.to_numpy() - size / 2)
+        y_ll = np.where(missing_xy, y_ll, ys.to_numpy() - size / 2)
+    elif not ok.all():
+        row = int(np.flatnonzero(~ok)[0]) + 1
+        raise CensusFormatError(
+            f"cannot read the cell id {df[id_col].iloc[row - 1]!r} and there are no "
+            f"x_mp_{res}/y_mp_{res} columns",
+            path=path,
+            row=row,
+            field=id_col,
+            hint="ids look like CRS3035RES100mN3244400E4365800 or 100mN32444E43658",
+        )
+    ids = _canonical_ids(x_ll, y_ll, size)
+    _check_unique(path, ids, id_col)
+    values = pd.DataFrame(index=pd.Index(ids, name="cell_id"))
+    suppressed: dict[str, int] = {}
+    for col, canon in value_cols.items():
+        num, n_sup = _numeric(path, df, col, col)
+        values[canon] = num.to_numpy()
+        suppressed[col] = n_sup
+    return _FileCells(
+        path=path,
+        layout=f"wide ({res})",
+        values=values,
+        x3035=pd.Series(x_ll + size / 2, index=values.index),
+        y3035=pd.Series(y_ll + size / 2, index=values.index),
+        size_m=pd.Series(size, index=values.index),
+        suppressed=suppressed,
+        ignored={},
+    )
+
+
+def _check_unique(path: Path, ids: np.ndarray, field: str) -> None:
+    dup = pd.Index(ids).duplicated()
+    if dup.any():
+        row = int(np.flatnonzero(dup)[0]) + 1
+        raise CensusFormatError(
+            f"cell {ids[row - 1]} appears more than once",
+            path=path,
+            row=row,
+            field=field,
+            hint="each grid cell may appear once per file; remove the duplicate row",
+        )
+
+
+def _read_long(path: Path, df: pd.DataFrame, id_col: str, lower: dict[str, str]) -> _FileCells:
+    for c in df.columns:
+        if c != id_col and c.lower() not in _LONG_COLUMNS:
+            raise CensusFormatError(
+                f"unknown column {c!r}", path=path, field=c, hint=_expected_text()
+            )
+    for need in ("merkmal", "auspraegung_code", "anzahl"):
+        if need not in lower:
+            raise CensusFormatError(
+                f"the long layout needs a column {need!r}",
+                path=path,
+                field=need,
+                hint=f"the file has {list(df.columns)}. {_expected_text()}",
+            )
+    merkmal = df[lower["merkmal"]].str.strip().str.upper()
+    code = pd.to_numeric(df[lower["auspraegung_code"]].str.strip(), errors="coerce")
+    canon = pd.Series([None] * len(df), index=df.index, dtype=object)
+    for m, codes in _LONG_MERKMALE.items():
+        sel = merkmal == m
+        canon[sel] = code[sel].map(codes)
+    known = canon.notna()
+    ignored = merkmal[~known].value_counts().to_dict()
+    x_ll, y_ll, size, ok = _parse_ids(path, df[id_col], id_col)
+    if not ok.all():
+        row = int(np.flatnonzero(~ok)[0]) + 1
+        raise CensusFormatError(
+            f"cannot read the cell id {df[id_col].iloc[row - 1]!r}",
+            path=path,
+            row=row,
+            field=id_col,
+            hint="ids look like 100mN26840E43337 or CRS3035RES100mN2684000E4333700",
+        )
+    num, _ = _numeric(path, df, lower["anzahl"], lower["anzahl"])
+    sup_rows = num.isna() & known
+    ids = _canonical_ids(x_ll, y_ll, size)
+    long = pd.DataFrame({"cell_id": ids, "col": canon, "value": num})[known.to_numpy()]
+    dup = long.duplicated(["cell_id", "col"])
+    if dup.any():
+        row = int(np.flatnonzero(known.to_numpy())[np.flatnonzero(dup.to_numpy())[0]]) + 1
+        raise CensusFormatError(
+            "the same cell and Merkmal/Auspraegung_Code appear twice",
+            path=path,
+            row=row,
+            field=lower["merkmal"],
+            hint="remove the duplicate row",
+        )
+    values = long.pivot(index="cell_id", columns="col", values="value")
+    values.columns.name = None
+    for cols in _LONG_MERKMALE.values():
+        for c in cols.values():
+            if c not in values.columns:
+                values[c] = np.nan
+    # no row for a cell and class means 0 people; suppressed rows stay unknown
+    suppressed_pairs = long.loc[long["value"].isna(), ["cell_id", "col"]]
+    values = values.fillna(0.0)
+    for cid, col in suppressed_pairs.itertuples(index=False):
+        values.loc[cid, col] = np.nan
+    first = ~pd.Index(ids).duplicated()
+    pos = pd.Series(np.flatnonzero(first), index=pd.Index(ids[first]))
+    pos = pos.reindex(values.index).to_numpy()
+    values.index.name = "cell_id"
+    res = _ID_COLUMN.match(id_col).group("res").lower()  # type: ignore[union-attr]
+    return _FileCells(
+        path=path,
+        layout=f"long ({res})",
+        values=values.astype(float),
+        x3035=pd.Series(x_ll[pos] + size[pos] / 2, index=values.index),
+        y3035=pd.Series(y_ll[pos] + size[pos] / 2, index=values.index),
+        size_m=pd.Series(size[pos], index=values.index),
+        suppressed={lower["anzahl"]: int(sup_rows.sum())},
+        ignored={str(k): int(v) for k, v in ignored.items()},
+    )
+
+
+# ---------------------------------------------------------------------------- districts
+
+_DISTRICT_COLUMNS = ["name", "geometry"]
+
+
+def _empty_districts() -> gpd.GeoDataFrame:
+    out = gpd.GeoDataFrame(
+        {"name": pd.Series(dtype=object)},
+        geometry=gpd.GeoSeries([], crs=CRS_STORE),
+        crs=CRS_STORE,
+    )
+    out.index = pd.Index([], dtype=object, name="district_id")
+    return out
+
+
+def _polygonal(geom: Any) -> Any:
+    """The polygonal part of a (repaired) geometry, or None when it has none."""
+    if geom is None or geom.is_empty:
+        return None
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
+    if isinstance(geom, shapely.Polygon | shapely.MultiPolygon):
+        return geom
+    if isinstance(geom, shapely.GeometryCollection):
+        polys = [g for g in geom.geoms if isinstance(g, shapely.Polygon | shapely.MultiPolygon)]
+        if polys:
+            return shapely.union_all(polys)
+    return None
+
+
+def districts_from_file(
+    path: Path, *, name_column: str, key_column: str | None
+) -> gpd.GeoDataFrame:
+    """Read district polygons from a vector file (GeoJSON, GeoPackage, Shapefile …).
+
+    Invalid geometries are repaired with ``make_valid``; rows without a polygonal
+    geometry are dropped and counted in ``attrs["dropped"]``; rows sharing a key are
+    merged into one multipolygon. A file without CRS is taken as EPSG:4326 when its
+    coordinates look like degrees.
+
+    Parameters
+    ----------
+    path : Path
+        The polygon file.
+    name_column : str
+        Column with the district name (shown in the app).
+    key_column : str or None
+        Column with a stable key; None uses the name (which must then be unique).
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4326 polygons, index ``district_id`` (str), column ``name``.
+
+    Raises
+    ------
+    InputDataError
+        Missing or unreadable file, a missing column, no CRS on projected
+        coordinates, an empty key or one key used for different names.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputDataError(
+            "district file not found", path=path, hint="check districts.file in the manifest"
+        )
+    try:
+        raw = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises many types for broken files
+        raise InputDataError(
+            f"cannot read the district file ({exc})",
+            path=path,
+            hint="use a GeoJSON, GeoPackage or Shapefile with polygons",
+        ) from exc
+    available = [c for c in raw.columns if c != raw.geometry.name]
+    for field_name, col in (
+        ("districts.name_column", name_column),
+        ("districts.key_column", key_column),
+    ):
+        if col is not None and col not in raw.columns:
+            raise InputDataError(
+                f"column {col!r} not found; available columns: {available}",
+                path=path,
+                field=col,
+                hint=f"set {field_name} in the manifest to one of {available}",
+            )
+    if raw.empty:
+        return _empty_districts()
+    if raw.crs is None:
+        minx, miny, maxx, maxy = raw.total_bounds
+        if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
+            raw = raw.set_crs(CRS_STORE)
+        else:
+            raise InputDataError(
+                "the file has no CRS and its coordinates are not degrees",
+                path=path,
+                field="crs",
+                hint="save the file with its CRS (e.g. EPSG:25832) or in EPSG:4326",
+            )
+    gdf = raw.to_crs(CRS_STORE)
+    names = gdf[name_column].astype(object).where(gdf[name_column].notna(), "")
+    names = names.map(lambda v: str(v).strip())
+    key_src = gdf[key_column] if key_column is not None else names
+    keys = key_src.map(_key_text)
+    for i, k in enumerate(keys):
+        if not k:
+            raise InputDataError(
+                "empty district key",
+                path=path,
+                row=i + 1,
+                field=key_column or name_column,
+                hint="give every district a key (or choose another key column)",
+            )
+    names = names.where(names != "", keys)
+    geoms = [_polygonal(g) for g in gdf.geometry]
+    keep = np.array([g is not None for g in geoms])
+    frame = pd.DataFrame({"district_id": keys, "name": names, "geometry": geoms})[keep]
+    merged = []
+    for key, grp in frame.groupby("district_id", sort=False):
+        if grp["name"].nunique() > 1:
+            row = int(grp.index[1]) + 1
+            raise InputDataError(
+                f"key {key!r} is used for different names {sorted(grp['name'].unique())}",
+                path=path,
+                row=row,
+                field=key_column or name_column,
+                hint="make the key column unique per district",
+            )
+        geom = grp["geometry"].iloc[0] if len(grp) == 1 else shapely.union_all(grp["geometry"])
+        merged.append((key, grp["name"].iloc[0], geom))
+    if not merged:
+        return _empty_districts().assign()
+    out = gpd.GeoDataFrame(
+        {"name": [m[1] for m in merged]},
+        index=pd.Index([m[0] for m in merged], name="district_id", dtype=object),
+        geometry=[m[2] for m in merged],
+        crs=CRS_STORE,
+    )
+    out.attrs["dropped"] = {"non_polygon_rows": int((~keep).sum())}
+    return out
+
+
+def _key_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # keys read as float (1.0) stay "1"
+    return str(value).strip()
+
+
+def districts_from_osm(osm_path: Path, *, admin_levels: Sequence[int]) -> gpd.GeoDataFrame:
+    """Districts from OSM ``boundary=administrative`` areas with the given levels.
+
+    Uses pyosmium's area assembly (closed ways and multipolygon/boundary relations);
+    boundaries that cannot be assembled because the extract cuts them are skipped and
+    counted in ``attrs["dropped"]``.
+
+    Parameters
+    ----------
+    osm_path : Path
+        ``.osm.pbf``, ``.osm``, ``.osm.gz`` or ``.osm.bz2``.
+    admin_levels : sequence of int
+        e.g. ``(9, 10)`` for Stadtbezirke and Stadtteile.
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4326 polygons, index ``district_id`` (``r<relation id>`` or
+        ``w<way id>``), column ``name``. Possibly empty.
+    """
+    import osmium
+
+    osm_path = Path(osm_path)
+    if not osm_path.exists():
+        raise InputDataError("OSM file not found", path=osm_path, hint="check network.osm")
+    levels = {str(int(lv)) for lv in admin_levels}
+    wkb = osmium.geom.WKBFactory()
+    rows: list[tuple[str, str, Any]] = []
+    candidates = 0
+    try:
+        fp = osmium.FileProcessor(osm_path).with_areas(
+            osmium.filter.TagFilter(("boundary", "administrative"))
+        )
+        for obj in fp:
+            if obj.is_relation() or obj.is_way():
+                if (
+                    obj.tags.get("boundary") == "administrative"
+                    and obj.tags.get("admin_level") in levels
+                    and (obj.is_relation() or obj.is_closed())
+                ):
+                    candidates += 1
+                continue
+            if not obj.is_area():
+                continue
+            tags = obj.tags
+            if tags.get("boundary") != "administrative" or tags.get("admin_level") not in levels:
+                continue
+            try:
+                geom = shapely.from_wkb(wkb.create_multipolygon(obj))
+            except RuntimeError:
+                continue  # incomplete ring (clipped extract): counted below
+            geom = _polygonal(geom)
+            if geom is None:
+                continue
+            key = f"{'w' if obj.from_way() else 'r'}{obj.orig_id()}"
+            rows.append((key, tags.get("name", key), geom))
+    except RuntimeError as exc:
+        raise InputDataError(
+            f"cannot read the OSM file ({exc})",
+            path=osm_path,
+            hint="use an uncorrupted .osm.pbf/.osm/.osm.gz/.osm.bz2 extract",
+        ) from exc
+    if not rows:
+        out = _empty_districts()
+    else:
+        out = gpd.GeoDataFrame(
+            {"name": [r[1] for r in rows]},
+            index=pd.Index([r[0] for r in rows], name="district_id", dtype=object),
+            geometry=[r[2] for r in rows],
+            crs=CRS_STORE,
+        )
+    out.attrs["dropped"] = {"incomplete_boundaries": max(candidates - len(rows), 0)}
+    return out
+
+
+def assign_cells_to_districts(
+    cells: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, boundary: Any
+) -> gpd.GeoDataFrame:
+    """Tag every cell with the district and the region that contain its centre.
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        Census cells (EPSG:4326 points).
+    districts : GeoDataFrame
+        EPSG:4326 polygons indexed by ``district_id``; may be empty.
+    boundary : shapely geometry or None
+        The region outline in EPSG:4326; None counts every cell as inside.
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy of ``cells`` (same index) with ``district_id`` (str or None; the first
+        district in table order where polygons overlap) and ``in_region`` (bool).
+    """
+    out = cells.copy()
+    pts = cells.to_crs(CRS_MEASURE).geometry.to_numpy()
+    district_id = np.full(len(cells), None, dtype=object)
+    if len(districts):
+        polys = districts.to_crs(CRS_MEASURE).geometry.to_numpy()
+        tree = shapely.STRtree(polys)
+        pt_idx, poly_idx = tree.query(pts, predicate="within")
+        # lowest district position wins where polygons overlap
+        order = np.lexsort((poly_idx, pt_idx))
+        pt_idx, poly_idx = pt_idx[order], poly_idx[order]
+        first = np.unique(pt_idx, return_index=True)[1]
+        ids = districts.index.to_numpy()
+        district_id[pt_idx[first]] = ids[poly_idx[first]]
+    out["district_id"] = district_id
+    if boundary is None:
+        out["in_region"] = True
+    else:
+        b = gpd.GeoSeries([boundary], crs=CRS_STORE).to_crs(CRS_MEASURE).iloc[0]
+        out["in_region"] = (
+            shapely.contains_xy(b, cells["x"].to_numpy(), cells["y"].to_numpy())
+            if not b.is_empty
+            else False
+        )
+    return out
+
+
+def cell_squares(cells: gpd.GeoDataFrame) -> np.ndarray:
+    """The cell squares as polygons in EPSG:3035, the CRS the census grid is defined in.
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        Census cells (EPSG:4326 centre points, column ``cell_size_m``).
+
+    Returns
+    -------
+    ndarray of shapely Polygon
+        One axis-aligned square per cell, EPSG:3035.
+    """
+    centres = cells.geometry.to_crs(CRS_CENSUS)
+    # snap to the grid: the 4326 round trip moves centres by far less than a metre
+    half = cells["cell_size_m"].to_numpy(float) / 2
+    cx = np.round((centres.x.to_numpy() - half) / (2 * half)) * (2 * half) + half
+    cy = np.round((centres.y.to_numpy() - half) / (2 * half)) * (2 * half) + half
+    return shapely.box(cx - half, cy - half, cx + half, cy + half)
+
+
+def aggregate_to_districts(
+    cells: gpd.GeoDataFrame, districts: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Population per district, by the area share of each cell square inside it.
+
+    Shares are computed in EPSG:3035, where the cells are exact squares of equal area.
+    Age groups sum only cells whose age breakdown is known.
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        Census cells from :func:`read_census` (EPSG:4326).
+    districts : GeoDataFrame
+        EPSG:4326 polygons indexed by ``district_id``.
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy of ``districts`` (same index) with ``area_km2`` (EPSG:25832) and the
+        population columns of :data:`geo.agegroups.POP_COLUMNS` (float).
+    """
+    out = districts.copy()
+    out["area_km2"] = districts.to_crs(CRS_MEASURE).area.to_numpy() / 1e6
+    sums = np.zeros((len(districts), len(POP_COLUMNS)))
+    if len(districts) and len(cells):
+        squares = cell_squares(cells)
+        polys = districts.to_crs(CRS_CENSUS).geometry.to_numpy()
+        d_idx, c_idx = shapely.STRtree(squares).query(polys, predicate="intersects")
+        share = shapely.area(shapely.intersection(squares[c_idx], polys[d_idx]))
+        share = share / shapely.area(squares[c_idx])
+        vals = cells[list(POP_COLUMNS)].to_numpy(float)[c_idx] * share[:, None]
+        vals = np.nan_to_num(vals, nan=0.0)
+        np.add.at(sums, d_idx, vals)
+    for j, col in enumerate(POP_COLUMNS):
+        out[col] = sums[:, j]
+    return out
+
+
+def snap_cells(cells: gpd.GeoDataFrame, networks: Mapping[str, Network]) -> gpd.GeoDataFrame:
+    """Snap each cell centre to its nearest network node, per mode.
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        Census cells with ``x``/``y`` centres in EPSG:25832.
+    networks : mapping of str to Network
+        Networks by mode (node coordinates in EPSG:25832).
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy of ``cells`` (same index) with ``node_<mode>`` (int64, -1 for an empty
+        network) and ``snap_m_<mode>`` (float metres, inf for an empty network).
+    """
+    out = cells.copy()
+    xy = np.column_stack([cells["x"].to_numpy(float), cells["y"].to_numpy(float)])
+    for mode, net in networks.items():
+        if net.n_nodes == 0 or len(xy) == 0:
+            out[f"node_{mode}"] = np.full(len(cells), -1, dtype=np.int64)
+            out[f"snap_m_{mode}"] = np.full(len(cells), np.inf)
+            continue
+        dist, idx = net.node_tree.query(xy)
+        out[f"node_{mode}"] = np.asarray(idx, dtype=np.int64)
+        out[f"snap_m_{mode}"] = np.asarray(dist, dtype=float)
+    return out
