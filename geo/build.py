@@ -1,0 +1,659 @@
+"""Build a region from its manifest's raw inputs, cache it on disk, load it back.
+
+Cache layout: ``<work_dir>/regions/<slug>/<cache_key>/`` with ``info.json``,
+``networks/<mode>.npz`` (:meth:`geo.network.Network.save`) and GeoParquet files for the
+vector layers (cells, districts, pois with tags as JSON text, addresses, basemap
+layers). The cache key hashes the input files' contents, the manifest, the source of
+the modules that produce a region, and :data:`BUILD_VERSION`, so a changed input or
+builder rebuilds and an unchanged one loads.
+
+A build writes into a temporary folder next to the cache and renames it into place,
+so an error never leaves a partial cache. An ``fcntl.flock`` lock per region makes a
+second concurrent caller (another pytest-xdist worker or app session) wait and then
+load what the first one built.
+
+Stored layers are EPSG:4326; networks carry EPSG:25832 coordinates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.errors import BildungslandkarteError, NetworkBuildError
+from geo.manifest import Manifest, load_manifest
+from geo.network import Network
+from geo.region import Region
+from geo.settings import CRS_MEASURE, CRS_STORE, MODES, Paths, get_paths
+
+log = logging.getLogger(__name__)
+
+#: Bump when the cache layout or build logic changes in a way the source hash misses.
+BUILD_VERSION = "1"
+#: Modules whose source is part of the cache key (a changed builder rebuilds).
+_BUILDER_MODULES = (
+    "build",
+    "lines",
+    "osm",
+    "speeds",
+    "network",
+    "region",
+    "population",
+    "addresses",
+    "geocode",
+    "agegroups",
+)
+_GEO_DIR = Path(__file__).resolve().parent
+
+Progress = Callable[[float, str], None]
+
+_BASEMAP_LAYERS = ("streets", "areas", "labels")
+_STREET_CLASSES: dict[str, str] = {
+    **dict.fromkeys(["motorway", "motorway_link", "trunk", "trunk_link"], "motorway"),
+    **dict.fromkeys(["primary", "primary_link"], "primary"),
+    **dict.fromkeys(["secondary", "secondary_link", "tertiary", "tertiary_link"], "secondary"),
+    **dict.fromkeys(
+        ["footway", "path", "cycleway", "steps", "pedestrian", "track", "bridleway"], "path"
+    ),
+}
+_ADDRESS_COLUMNS = ("street", "housenumber", "postcode", "city", "lon", "lat")
+
+
+def cache_key(manifest: Manifest) -> str:
+    """Hash of input file contents, the manifest, the builder source and BUILD_VERSION."""
+    h = hashlib.sha256()
+    h.update(f"build-version={BUILD_VERSION}\n".encode())
+    h.update(manifest.manifest_path.read_bytes())
+    for path in manifest.input_files():
+        h.update(f"\n{path.name}\n".encode())
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    for name in _BUILDER_MODULES:
+        src = _GEO_DIR / f"{name}.py"
+        if src.exists():
+            h.update(f"\n{name}\n".encode())
+            h.update(src.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def region_dir(slug: str, *, paths: Paths) -> Path:
+    """The folder that holds a region's cache versions."""
+    return paths.work_dir / "regions" / slug
+
+
+def load_region(
+    slug: str, *, paths: Paths | None = None, progress: Progress | None = None
+) -> Region:
+    """Load a region from cache, building it first if there is no valid cache.
+
+    Parameters
+    ----------
+    slug : str
+        Region slug (a manifest ``data/regions/<slug>.toml``).
+    paths : Paths, optional
+        Folders; defaults to :func:`geo.settings.get_paths`.
+    progress : callable, optional
+        ``progress(fraction, message)``, called during a build.
+
+    Returns
+    -------
+    Region
+        Layers in EPSG:4326, networks in EPSG:25832.
+
+    Raises
+    ------
+    RegionNotFoundError, ManifestError, InputDataError
+        Unknown slug, bad manifest or bad input (nothing is cached then).
+    """
+    paths = paths or get_paths()
+    manifest = load_manifest(slug, paths=paths)
+    key = cache_key(manifest)
+    target = region_dir(manifest.slug, paths=paths) / key
+    if _valid_cache(target, key):
+        return _read_region(target, manifest)
+    with _region_lock(manifest.slug, paths=paths):
+        if _valid_cache(target, key):
+            log.info("region %s: another process built it, loading", manifest.slug)
+            return _read_region(target, manifest)
+        return _build_locked(manifest, paths=paths, progress=progress, key=key)
+
+
+def build_region(manifest: Manifest, *, paths: Paths, progress: Progress | None = None) -> Region:
+    """Build a region from its inputs and (re)write its cache.
+
+    Parameters
+    ----------
+    manifest : Manifest
+        A validated manifest (:func:`geo.manifest.load_manifest`).
+    paths : Paths
+        Folders; the cache goes to ``paths.work_dir / "regions" / slug / key``.
+    progress : callable, optional
+        ``progress(fraction, message)`` for a progress bar; also logged.
+
+    Returns
+    -------
+    Region
+        Layers in EPSG:4326, networks in EPSG:25832.
+    """
+    with _region_lock(manifest.slug, paths=paths):
+        return _build_locked(manifest, paths=paths, progress=progress, key=cache_key(manifest))
+
+
+@contextlib.contextmanager
+def _region_lock(slug: str, *, paths: Paths) -> Iterator[None]:
+    folder = region_dir(slug, paths=paths)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _valid_cache(target: Path, key: str) -> bool:
+    info = target / "info.json"
+    if not info.exists():
+        return False
+    try:
+        data = json.loads(info.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return data.get("cache_key") == key and data.get("build_version") == BUILD_VERSION
+
+
+def _build_locked(
+    manifest: Manifest, *, paths: Paths, progress: Progress | None, key: str
+) -> Region:
+    def report(fraction: float, message: str) -> None:
+        log.info("region %s: %3.0f%% %s", manifest.slug, fraction * 100, message)
+        if progress is not None:
+            progress(fraction, message)
+
+    started = time.perf_counter()
+    region = _assemble(manifest, report=report)
+    folder = region_dir(manifest.slug, paths=paths)
+    target = folder / key
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key}-", dir=folder))
+    try:
+        report(0.92, "Schreibe Cache")
+        info = dict(region.info)
+        info["cache_key"] = key
+        info["build_version"] = BUILD_VERSION
+        info["build_seconds"] = round(time.perf_counter() - started, 3)
+        _write_region(tmp, region, info)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    report(1.0, "Fertig")
+    return Region(
+        manifest=manifest,
+        networks=region.networks,
+        cells=region.cells,
+        districts=region.districts,
+        pois=region.pois,
+        addresses=region.addresses,
+        boundary=region.boundary,
+        basemap=region.basemap,
+        info=info,
+    )
+
+
+def _assemble(manifest: Manifest, *, report: Progress) -> Region:
+    from geo import speeds
+
+    info: dict[str, Any] = {"slug": manifest.slug, "name": manifest.name}
+    pending: list[str] = []
+    report(0.0, "Lese Straßennetz")
+    extract = None
+    if manifest.osm_file is not None:
+        from geo.osm import read_osm
+
+        extract = read_osm(manifest.osm_file)
+    if manifest.network_lines:
+        from geo.lines import segments_from_lines
+
+        segments = segments_from_lines(manifest.network_lines)
+    elif extract is not None:
+        segments = extract.segments
+    else:  # the manifest loader already refuses this; keep the builder honest
+        raise NetworkBuildError(
+            "no street network input.", path=manifest.manifest_path, field="network"
+        )
+    report(0.25, "Baue Netze (Fuß, Rad, Auto)")
+    networks: dict[str, Network] = {}
+    for mode in MODES:
+        networks[mode] = speeds.network_for_mode(
+            segments,
+            mode=mode,
+            walk_kmh=manifest.walk_kmh,
+            bike_kmh=manifest.bike_kmh,
+            drive_default_kmh=manifest.drive_default_kmh,
+        )
+        if networks[mode].n_nodes == 0:
+            raise NetworkBuildError(
+                f"the {mode} network is empty.",
+                path=manifest.manifest_path,
+                field="network",
+                hint="Check that the input holds streets with highway tags.",
+            )
+    reader = dict(segments.stats)
+    info["network_source"] = reader
+    info["nodes"] = {m: n.n_nodes for m, n in networks.items()}
+    info["edges"] = {m: n.n_edges for m, n in networks.items()}
+    dropped: dict[str, Any] = {
+        m: {"nodes": n.stats["dropped_nodes"], "edges": n.stats["dropped_edges"]}
+        for m, n in networks.items()
+    }
+    if extract is not None:
+        dropped["ways_missing_nodes"] = extract.stats["ways_missing_nodes"]
+        dropped["highway_ways_missing_nodes_trimmed"] = extract.stats["ways_missing_nodes_trimmed"]
+        dropped["highway_ways_missing_nodes_dropped"] = extract.stats["ways_missing_nodes_dropped"]
+    info["dropped"] = dropped
+    info["oneway_segments"] = {m: n.stats["oneway_segments"] for m, n in networks.items()}
+    if "oneway_note" in reader:
+        info["oneway_note"] = reader["oneway_note"]
+
+    report(0.35, "Lese Einrichtungen (POIs)")
+    if manifest.pois_file is not None:
+        from geo.osm import pois_from_geojson
+
+        pois = pois_from_geojson(manifest.pois_file)
+    elif extract is not None and manifest.pois_from_osm:
+        pois = extract.pois
+    else:
+        pois = _empty_pois()
+    info["pois"] = len(pois)
+
+    report(0.45, "Lese Bezirke")
+    districts = _read_districts(manifest, pending)
+    if len(districts):
+        boundary = shapely.union_all(districts.geometry.to_numpy())
+        info["boundary_source"] = "districts"
+    else:
+        boundary = _network_hull(networks["walk"])
+        info["boundary_source"] = "network hull"
+        info["districts_note"] = "no districts in the inputs: the app falls back to the grid"
+
+    report(0.55, "Lese Zensus-Gitter")
+    cells, info["age_groups_estimated"] = _read_cells(manifest, districts, boundary, pending)
+    if len(districts):
+        districts = _pop("population", "aggregate_to_districts", pending)(cells, districts)
+    info["districts"] = len(districts)
+    info["cells"] = len(cells)
+    info["population_total"] = float(cells["pop_total"].sum()) if len(cells) else 0.0
+    if "in_region" in cells:
+        info["population_in_region"] = float(cells.loc[cells["in_region"], "pop_total"].sum())
+
+    report(0.65, "Verknüpfe Zellen mit dem Netz")
+    if len(cells):
+        cells = _pop("population", "snap_cells", pending)(cells, networks)
+
+    report(0.75, "Baue Adressindex")
+    addresses = _read_addresses(manifest, networks=networks, pois=pois, pending=pending)
+    info["addresses"] = len(addresses)
+
+    report(0.85, "Baue Grundkarte")
+    basemap = _basemap(networks, extract=extract, districts=districts)
+    if pending:
+        info["pending"] = sorted(set(pending))
+    info["sources"] = [
+        {"title": s.title, "file": s.path.name, "date": s.date, "attribution": s.attribution}
+        for s in manifest.sources
+    ]
+    return Region(
+        manifest=manifest,
+        networks=networks,
+        cells=cells,
+        districts=districts,
+        pois=pois,
+        addresses=addresses,
+        boundary=boundary,
+        basemap=basemap,
+        info=info,
+    )
+
+
+def _pop(module: str, name: str, pending: list[str]) -> Callable[..., Any]:
+    """A function of POP's modules, or this module's stand-in while it is not written yet.
+
+    The stand-ins are recorded in ``info["pending"]`` so nobody mistakes them for the
+    real census/district/address logic.
+    """
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(f"geo.{module}"), name)
+    except (ImportError, AttributeError):
+        fallback = _FALLBACKS.get(name)
+        if fallback is None:
+            raise
+        log.warning("geo.%s.%s is missing; using a minimal stand-in", module, name)
+        pending.append(f"geo.{module}.{name}")
+        return fallback
+
+
+def _read_districts(manifest: Manifest, pending: list[str]) -> gpd.GeoDataFrame:
+
+    if manifest.districts_file is not None:
+        return _pop("population", "districts_from_file", pending)(
+            manifest.districts_file,
+            name_column=manifest.districts_name_column,
+            key_column=manifest.districts_key_column,
+        )
+    if manifest.districts_from_osm and manifest.osm_file is not None:
+        return _pop("population", "districts_from_osm", pending)(
+            manifest.osm_file, admin_levels=manifest.districts_admin_levels
+        )
+    return gpd.GeoDataFrame({"name": pd.Series(dtype=str)}, geometry=[], crs=CRS_STORE)
+
+
+def _read_cells(
+    manifest: Manifest,
+    districts: gpd.GeoDataFrame,
+    boundary: shapely.Geometry,
+    pending: list[str],
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    if not manifest.census_files:
+        from geo.agegroups import POP_COLUMNS
+
+        empty = gpd.GeoDataFrame(
+            {c: pd.Series(dtype=float) for c in POP_COLUMNS}, geometry=[], crs=CRS_STORE
+        )
+        return empty, {}
+    cells, estimated = _pop("population", "read_census", pending)(manifest.census_files)
+    cells = _pop("population", "assign_cells_to_districts", pending)(cells, districts, boundary)
+    return cells, dict(estimated)
+
+
+def _read_addresses(
+    manifest: Manifest,
+    *,
+    networks: Mapping[str, Network],
+    pois: gpd.GeoDataFrame,
+    pending: list[str],
+) -> pd.DataFrame:
+    if manifest.osm_file is not None:
+        raw = _pop("addresses", "read_osm_addresses", pending)(manifest.osm_file)
+    else:
+        raw = pd.DataFrame(
+            {c: pd.Series(dtype=float if c in ("lon", "lat") else str) for c in _ADDRESS_COLUMNS}
+        )
+    return _pop("geocode", "build_address_index", pending)(
+        addresses=raw, networks=networks, pois=pois
+    )
+
+
+def _network_hull(net: Network) -> shapely.Geometry:
+    pts = shapely.multipoints(np.column_stack([net.x, net.y]))
+    hull = shapely.concave_hull(pts, ratio=0.2)
+    return gpd.GeoSeries([hull], crs=CRS_MEASURE).to_crs(CRS_STORE).iloc[0]
+
+
+def _basemap(
+    networks: Mapping[str, Network], *, extract: Any, districts: gpd.GeoDataFrame
+) -> dict[str, gpd.GeoDataFrame]:
+    # The walk network covers footpaths, the drive network the motorways walkers may not use.
+    parts = []
+    for mode in ("walk", "drive"):
+        net = networks[mode]
+        parts.append(
+            pd.DataFrame(
+                {"hw": net.seg_highway, "name": net.seg_name, "geometry": net.segment_geometries}
+            )
+        )
+    streets = pd.concat(parts, ignore_index=True)
+    wkb = shapely.to_wkb(streets["geometry"].to_numpy())
+    streets = streets.loc[~pd.Series(wkb).duplicated().to_numpy()]
+    streets = gpd.GeoDataFrame(
+        {
+            "cls": [_STREET_CLASSES.get(h, "minor") for h in streets["hw"]],
+            "name": streets["name"].to_numpy(),
+        },
+        geometry=streets["geometry"].to_numpy(),
+        crs=CRS_MEASURE,
+    )
+    streets = streets.set_geometry(streets.geometry.simplify(2.0)).to_crs(CRS_STORE)
+    streets = streets.reset_index(drop=True)
+    if extract is not None:
+        areas = extract.areas.reset_index(drop=True)
+        labels = extract.labels.reset_index(drop=True)
+    else:
+        areas = gpd.GeoDataFrame({"cls": pd.Series(dtype=str)}, geometry=[], crs=CRS_STORE)
+        labels = gpd.GeoDataFrame(
+            {"name": pd.Series(dtype=str), "cls": pd.Series(dtype=str)}, geometry=[], crs=CRS_STORE
+        )
+    if len(districts) and "name" in districts:
+        pts = districts.to_crs(CRS_MEASURE).representative_point().to_crs(CRS_STORE)
+        dl = gpd.GeoDataFrame(
+            {"name": districts["name"].astype(str).to_numpy(), "cls": "district"},
+            geometry=pts.to_numpy(),
+            crs=CRS_STORE,
+        )
+        labels = pd.concat([labels, dl], ignore_index=True)
+    return {"streets": streets, "areas": areas, "labels": labels}
+
+
+def _empty_pois() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "osm_type": pd.Series(dtype=str),
+            "osm_id": pd.Series(dtype=np.int64),
+            "name": pd.Series(dtype=str),
+            "tags": pd.Series(dtype=object),
+        },
+        geometry=[],
+        crs=CRS_STORE,
+    )
+
+
+def _write_region(folder: Path, region: Region, info: dict[str, Any]) -> None:
+    (folder / "networks").mkdir()
+    for mode, net in region.networks.items():
+        net.save(folder / "networks" / f"{mode}.npz")
+    _write_gdf(region.cells, folder / "cells.parquet")
+    _write_gdf(region.districts, folder / "districts.parquet")
+    pois = region.pois.copy()
+    pois["tags"] = [json.dumps(t, ensure_ascii=False, sort_keys=True) for t in pois["tags"]]
+    _write_gdf(pois, folder / "pois.parquet")
+    region.addresses.to_parquet(folder / "addresses.parquet")
+    for name in _BASEMAP_LAYERS:
+        _write_gdf(region.basemap[name], folder / f"basemap_{name}.parquet")
+    (folder / "boundary.wkb").write_bytes(shapely.to_wkb(region.boundary))
+    (folder / "info.json").write_text(
+        json.dumps(info, ensure_ascii=False, indent=1, default=_json_default), encoding="utf-8"
+    )
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def _write_gdf(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    if gdf.crs is None:
+        gdf = gdf.set_crs(CRS_STORE)
+    gdf.to_parquet(path)
+
+
+def _read_gdf(path: Path) -> gpd.GeoDataFrame:
+    gdf = gpd.read_parquet(path)
+    return gdf if gdf.crs is not None else gdf.set_crs(CRS_STORE)
+
+
+def _read_region(folder: Path, manifest: Manifest) -> Region:
+    try:
+        info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
+        networks = {m: Network.load(folder / "networks" / f"{m}.npz") for m in MODES}
+        pois = _read_gdf(folder / "pois.parquet")
+        pois["tags"] = [json.loads(t) for t in pois["tags"]]
+        region = Region(
+            manifest=manifest,
+            networks=networks,
+            cells=_read_gdf(folder / "cells.parquet"),
+            districts=_read_gdf(folder / "districts.parquet"),
+            pois=pois,
+            addresses=pd.read_parquet(folder / "addresses.parquet"),
+            boundary=shapely.from_wkb((folder / "boundary.wkb").read_bytes()),
+            basemap=_LazyLayers(folder),
+            info=info,
+        )
+    except (OSError, ValueError, KeyError) as exc:
+        raise BildungslandkarteError(
+            f"the region cache {folder} is damaged ({exc}); delete that folder to rebuild."
+        ) from exc
+    log.info("region %s: loaded from %s", manifest.slug, folder)
+    return region
+
+
+class _LazyLayers(Mapping[str, gpd.GeoDataFrame]):
+    """Basemap layers read from the cache on first access (the app may not draw them)."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._loaded: dict[str, gpd.GeoDataFrame] = {}
+
+    def __getitem__(self, name: str) -> gpd.GeoDataFrame:
+        if name not in _BASEMAP_LAYERS:
+            raise KeyError(name)
+        if name not in self._loaded:
+            self._loaded[name] = _read_gdf(self._folder / f"basemap_{name}.parquet")
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_BASEMAP_LAYERS)
+
+    def __len__(self) -> int:
+        return len(_BASEMAP_LAYERS)
+
+
+# --- Minimal stand-ins, used only while POP's modules lack a function (see _pop). ---
+
+
+def _fallback_read_census(files: Any) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    from geo.agegroups import AGE_GROUPS
+
+    frames = [pd.read_csv(f, sep=";") for f in files]
+    base = next(f for f in frames if "Einwohner" in f.columns)
+    pts = gpd.GeoSeries(gpd.points_from_xy(base["x_mp_100m"], base["y_mp_100m"]), crs="EPSG:3035")
+    xy = pts.to_crs(CRS_MEASURE)
+    cells = gpd.GeoDataFrame(
+        {
+            "x": xy.x.to_numpy(),
+            "y": xy.y.to_numpy(),
+            "cell_size_m": 100.0,
+            "pop_total": base["Einwohner"].astype(float).to_numpy(),
+        },
+        geometry=pts.to_crs(CRS_STORE).to_numpy(),
+        crs=CRS_STORE,
+        index=pd.Index(base["GITTER_ID_100m"].astype(str), name="cell_id"),
+    )
+    for g in AGE_GROUPS:
+        cells[g.column] = np.nan
+    cells["age_known"] = False
+    return cells, {g.key: "not available (stand-in reader)" for g in AGE_GROUPS}
+
+
+def _fallback_districts_from_file(
+    path: Path, *, name_column: str, key_column: str | None
+) -> gpd.GeoDataFrame:
+    gdf = gpd.read_file(path).to_crs(CRS_STORE)
+    key = (
+        gdf[key_column].astype(str) if key_column else pd.Series([str(i) for i in range(len(gdf))])
+    )
+    return gpd.GeoDataFrame(
+        {"name": gdf[name_column].astype(str).to_numpy()},
+        geometry=gdf.geometry.to_numpy(),
+        crs=CRS_STORE,
+        index=pd.Index(key.to_numpy(), name="district_id"),
+    )
+
+
+def _fallback_districts_from_osm(path: Path, *, admin_levels: Any) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"name": pd.Series(dtype=str)},
+        geometry=[],
+        crs=CRS_STORE,
+        index=pd.Index([], name="district_id", dtype=str),
+    )
+
+
+def _fallback_assign(
+    cells: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, boundary: shapely.Geometry
+) -> gpd.GeoDataFrame:
+    out = cells.copy()
+    out["in_region"] = shapely.contains_xy(boundary, out.geometry.x, out.geometry.y)
+    joined = gpd.sjoin(out[["geometry"]], districts[["geometry"]], how="left", predicate="within")
+    out["district_id"] = (
+        joined.loc[~joined.index.duplicated(), "index_right"]
+        .reindex(out.index)
+        .astype(object)
+        .where(lambda s: s.notna(), None)
+    )
+    return out
+
+
+def _fallback_aggregate(cells: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    from geo.agegroups import POP_COLUMNS
+
+    out = districts.copy()
+    sums = cells.groupby("district_id")[list(POP_COLUMNS)].sum(min_count=1)
+    for c in POP_COLUMNS:
+        out[c] = sums[c].reindex(out.index).fillna(0.0) if c == "pop_total" else sums[c]
+    out["area_km2"] = out.to_crs(CRS_MEASURE).area.to_numpy() / 1e6
+    return out
+
+
+def _fallback_snap(cells: gpd.GeoDataFrame, networks: Mapping[str, Network]) -> gpd.GeoDataFrame:
+    out = cells.copy()
+    xy = np.column_stack([out["x"].to_numpy(), out["y"].to_numpy()])
+    for mode, net in networks.items():
+        dist, idx = net.node_tree.query(xy)
+        out[f"node_{mode}"] = idx.astype(np.int64)
+        out[f"snap_m_{mode}"] = dist
+    return out
+
+
+def _fallback_read_osm_addresses(path: Path) -> pd.DataFrame:
+    return pd.DataFrame(
+        {c: pd.Series(dtype=float if c in ("lon", "lat") else str) for c in _ADDRESS_COLUMNS}
+    )
+
+
+def _fallback_address_index(*, addresses: pd.DataFrame, networks: Any, pois: Any) -> pd.DataFrame:
+    cols = ("kind", "label", "street", "housenumber", "postcode", "city", "name", "lon", "lat")
+    return pd.DataFrame({c: pd.Series(dtype=float if c in ("lon", "lat") else str) for c in cols})
+
+
+_FALLBACKS: dict[str, Callable[..., Any]] = {
+    "read_census": _fallback_read_census,
+    "districts_from_file": _fallback_districts_from_file,
+    "districts_from_osm": _fallback_districts_from_osm,
+    "assign_cells_to_districts": _fallback_assign,
+    "aggregate_to_districts": _fallback_aggregate,
+    "snap_cells": _fallback_snap,
+    "read_osm_addresses": _fallback_read_osm_addresses,
+    "build_address_index": _fallback_address_index,
+}
