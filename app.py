@@ -1,0 +1,103 @@
+"""Bildungslandkarte: the Streamlit entry point.
+
+Run with ``streamlit run app.py``. This file only sets up the page, the language and
+region switches, the navigation, a global error boundary and the attribution footer;
+the pages live in ``views/``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from geo.errors import BildungslandkarteError
+from views.common import lang, optional_module, region_name, region_slug, region_slugs, tr
+from views.i18n import LANGS
+
+log = logging.getLogger("bildungslandkarte.app")
+
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    # (file, title key, url path, icon)
+    ("views/pages/start.py", "page.start", "start", ":material/home:"),
+    ("views/pages/find.py", "page.find", "angebote", ":material/search:"),
+    ("views/pages/coverage.py", "page.coverage", "versorgung", ":material/map:"),
+    ("views/pages/advice.py", "page.advice", "beratung", ":material/support_agent:"),
+    ("views/pages/data.py", "page.data", "daten", ":material/database:"),
+)
+
+
+def _sidebar() -> None:
+    current = lang()
+    choice = st.sidebar.segmented_control(
+        "Sprache / Language",
+        options=list(LANGS),
+        format_func=lambda code: {"de": "Deutsch", "en": "English"}[code],
+        default=current,
+        key="lang_switch",
+    )
+    if choice in LANGS and choice != current:
+        st.session_state["lang"] = choice
+        st.query_params["lang"] = choice
+        st.rerun()
+    slugs = region_slugs()
+    slug = region_slug()
+    picked = st.sidebar.selectbox(
+        tr("app.region"),
+        slugs,
+        index=slugs.index(slug),
+        format_func=region_name,
+        key="region_switch",
+    )
+    if picked != slug:
+        st.session_state["region"] = picked
+        st.query_params["region"] = picked
+        st.rerun()
+
+
+def _footer() -> None:
+    lines = [tr("app.attribution")]
+    build = optional_module("geo.build")
+    region = None
+    if build is not None:
+        from views.common import region_cache
+
+        cache = region_cache()
+        region = cache.loaded(region_slug())
+    if region is not None:
+        for src in region.info.get("sources", []):
+            get = src.get if isinstance(src, dict) else lambda k, s=src: getattr(s, k, "")
+            lines.append(
+                tr(
+                    "app.source_line",
+                    title=get("title"),
+                    date=get("date"),
+                    attribution=get("attribution"),
+                )
+            )
+    st.divider()
+    st.caption("  \n".join(lines))
+
+
+def main() -> None:
+    st.set_page_config(page_title="Bildungslandkarte", page_icon=":material/school:", layout="wide")
+    try:
+        _sidebar()
+        pages = [
+            st.Page(path, title=tr(title), url_path=url, icon=icon, default=(i == 0))
+            for i, (path, title, url, icon) in enumerate(PAGES)
+        ]
+        page = st.navigation(pages)
+        page.run()
+    except BildungslandkarteError as exc:
+        from views.common import show_error
+
+        show_error(exc)
+    except Exception:
+        # The boundary: log the traceback, never show it.
+        log.exception("unhandled error in the app")
+        st.error(tr("app.error"))
+    _footer()
+
+
+main()

@@ -1,0 +1,182 @@
+"""Beratung: a short client profile, a ranked shortlist with reasons, and a handout.
+
+Nothing about the client is stored: the profile lives only in this browser session's
+widgets, is never logged, and the handout is generated in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo.errors import OutOfReachError
+from geo.settings import MODES
+from views.common import (
+    address_picker,
+    category_label,
+    get_offers,
+    get_region,
+    lang,
+    mode_label,
+    optional_module,
+    region_name,
+    region_slug,
+    tr,
+)
+
+BUDGETS_MIN: tuple[int, ...] = (10, 15, 20, 30, 45, 60)
+
+
+def _options(offers: Any, column: str) -> list[str]:
+    values: set[str] = set()
+    for items in offers[column]:
+        if isinstance(items, list | tuple):
+            values.update(str(v) for v in items if v)
+    return sorted(values)
+
+
+def shortlist(
+    region: Any,
+    offers: Any,
+    *,
+    origin: tuple[float, float],
+    mode: str,
+    age: int,
+    topics: list[str],
+    languages: list[str],
+    wheelchair: bool,
+    budget_min: int,
+) -> pd.DataFrame:
+    """Offers ranked for the profile by ``offers.search.match_profile`` (EPSG:4326 kept)."""
+    from views.find import offer_seconds
+
+    search = optional_module("offers.search")
+    seconds = offer_seconds(region, mode, origin, offers)
+    return search.match_profile(
+        offers,
+        age=age,
+        topics=topics or None,
+        languages=languages or None,
+        wheelchair=True if wheelchair else None,
+        seconds_by_offer=seconds,
+        budget_min=budget_min,
+        mode=mode,
+        lang=lang(),
+    )
+
+
+def render() -> None:
+    st.header(tr("adv.header"))
+    st.caption(tr("adv.privacy"))
+    region = get_region()
+    if region is None:
+        return
+    slug = region_slug()
+    offers = get_offers(slug)
+    if offers is None:
+        st.info(tr("app.not_available", what="offers.catalogue"))
+        return
+
+    st.subheader(tr("adv.profile"))
+    c1, c2 = st.columns(2)
+    with c1:
+        age = st.number_input(tr("common.age"), min_value=0, max_value=120, value=8, key="adv_age")
+        topics = st.multiselect(tr("common.topics"), _options(offers, "topics"), key="adv_topics")
+        languages = st.multiselect(
+            tr("common.languages"), _options(offers, "languages"), key="adv_langs"
+        )
+        wheelchair = st.checkbox(tr("common.wheelchair"), key="adv_wheelchair")
+    with c2:
+        st.session_state.setdefault("adv_mode", "walk")
+        st.session_state.setdefault("adv_budget", 20)
+        mode = st.radio(
+            tr("common.mode"), list(MODES), format_func=mode_label, horizontal=True, key="adv_mode"
+        )
+        budget = st.select_slider(tr("common.budget"), options=list(BUDGETS_MIN), key="adv_budget")
+        hit = address_picker(key="adv_addr")
+
+    if hit is None:
+        st.info(tr("adv.start_needed"))
+        return
+    search = optional_module("offers.search")
+    if search is None or not hasattr(search, "match_profile"):
+        st.info(tr("app.not_available", what="offers.search.match_profile"))
+        return
+    if optional_module("geo.access") is None:
+        st.info(tr("app.not_available", what="geo.access"))
+        return
+    try:
+        ranked = shortlist(
+            region,
+            offers,
+            origin=hit[:2],
+            mode=mode,
+            age=int(age),
+            topics=list(topics),
+            languages=list(languages),
+            wheelchair=wheelchair,
+            budget_min=int(budget),
+        )
+    except OutOfReachError:
+        st.warning(tr("common.outside", region=region_name(slug)))
+        return
+    if not len(ranked):
+        st.warning(tr("adv.none"))
+        return
+
+    st.subheader(tr("adv.shortlist"))
+    reasons = ranked["reasons"].map(lambda r: ", ".join(r) if isinstance(r, list | tuple) else r)
+    table = pd.DataFrame(
+        {
+            tr("adv.pick"): False,
+            tr("common.name"): ranked["name"].astype(str),
+            tr("common.category"): [category_label(c) for c in ranked["category"]],
+            tr("adv.reasons"): reasons.astype(str),
+            tr("adv.score"): ranked["score"].round(2),
+        },
+        index=ranked.index,
+    )
+    edited = st.data_editor(
+        table,
+        hide_index=True,
+        width="stretch",
+        disabled=[c for c in table.columns if c != tr("adv.pick")],
+        key=f"adv_table_{slug}",
+    )
+    picked = [i for i, flag in zip(table.index, edited[tr("adv.pick")], strict=True) if flag]
+    if not picked:
+        st.info(tr("adv.pick_some"))
+        return
+    _handout(region, ranked.loc[picked], age=int(age), mode=mode, budget=int(budget))
+
+
+def _handout(region: Any, rows: Any, *, age: int, mode: str, budget: int) -> None:
+    st.subheader(tr("adv.handout"))
+    handout = optional_module("layers.handout")
+    if handout is None:
+        st.info(tr("app.not_available", what="layers.handout"))
+        return
+    summary = tr("adv.summary", age=age, mode=mode_label(mode), budget=budget)
+    today = dt.date.today()
+    page = handout.handout_html(rows, profile_summary=summary, lang=lang(), date=today)
+    with st.expander(tr("adv.print_view"), expanded=True):
+        st.html(page)
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        tr("adv.html"),
+        data=page.encode("utf-8"),
+        file_name=f"handout-{today.isoformat()}.html",
+        mime="text/html",
+        key="adv_html_dl",
+    )
+    pdf = handout.handout_pdf(rows, profile_summary=summary, lang=lang(), date=today, region=region)
+    c2.download_button(
+        tr("adv.pdf"),
+        data=pdf,
+        file_name=f"handout-{today.isoformat()}.pdf",
+        mime="application/pdf",
+        key="adv_pdf_dl",
+    )

@@ -1,0 +1,398 @@
+"""Shared helpers of the Streamlit pages: language, region, caches at the UI edge, maps.
+
+Only this package and ``app.py`` import streamlit. Caches live here, at the UI edge:
+``st.cache_resource`` holds the built region (networks), the geocoder and the access
+cache; ``st.cache_data`` holds frames. Pieces written by other modules that have not
+landed yet are looked up with :func:`optional_module`, so a page can say "not available
+yet" instead of failing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import streamlit as st
+
+from geo.errors import BildungslandkarteError, GeocodeError, InputDataError, OutOfReachError
+from geo.settings import REPO_ROOT
+from views.i18n import DEFAULT_LANG, LANGS, t
+
+log = logging.getLogger("bildungslandkarte.app")
+
+_PROJECT_PACKAGES = ("geo", "offers", "layers")
+STATIC_DIR = REPO_ROOT / "static"
+
+
+# --------------------------------------------------------------------------- modules
+
+
+def optional_module(name: str) -> ModuleType | None:
+    """Import a project module, or return None if it (or a sibling it needs) is missing.
+
+    Other engineers write ``geo``, ``offers`` and ``layers`` in parallel; until their
+    module lands, pages show a friendly "not available yet" message. Errors inside an
+    existing module are not hidden.
+    """
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ""
+        if missing.split(".")[0] in _PROJECT_PACKAGES:
+            return None
+        raise
+
+
+def require(name: str, *attrs: str) -> ModuleType | None:
+    """Return the module if it and all ``attrs`` exist; else show a notice and return None."""
+    mod = optional_module(name)
+    if mod is None or any(not hasattr(mod, a) for a in attrs):
+        what = f"{name}.{attrs[0]}" if attrs else name
+        st.info(tr("app.not_available", what=what))
+        return None
+    return mod
+
+
+# --------------------------------------------------------------------------- language
+
+
+def lang() -> str:
+    """The user's language, ``"de"`` (default) or ``"en"``."""
+    value = st.session_state.get("lang")
+    if value not in LANGS:
+        value = st.query_params.get("lang", DEFAULT_LANG)
+        if value not in LANGS:
+            value = DEFAULT_LANG
+        st.session_state["lang"] = value
+    return str(value)
+
+
+def tr(key: str, /, **values: Any) -> str:
+    """The text ``key`` in the user's language."""
+    return t(key, lang(), **values)
+
+
+def mode_label(mode: str) -> str:
+    return tr(f"mode.{mode}")
+
+
+def category_label(key: str) -> str:
+    """The category's label in the user's language (the key when the taxonomy is missing)."""
+    taxonomy = optional_module("offers.taxonomy")
+    if taxonomy is None:
+        return key
+    cat = taxonomy.CATEGORIES.get(key)
+    if cat is None:
+        return key
+    return cat.label_en if lang() == "en" else cat.label_de
+
+
+def age_group_label(key: str) -> str:
+    from geo.agegroups import AGE_GROUP_BY_KEY
+
+    g = AGE_GROUP_BY_KEY[key]
+    return g.label_en if lang() == "en" else g.label_de
+
+
+# --------------------------------------------------------------------------- region
+
+
+class RegionCache:
+    """A small bounded, thread-safe store of built regions, one per slug.
+
+    Held by ``st.cache_resource`` (one per server process). Loading happens outside any
+    cached function so that the progress bar of a first build is a normal element, not
+    one that Streamlit would replay on every rerun.
+    """
+
+    def __init__(self, *, maxsize: int = 2) -> None:
+        self.maxsize = maxsize
+        self._regions: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def loaded(self, slug: str) -> Any | None:
+        """The region if it is already in memory (never builds)."""
+        with self._lock:
+            return self._regions.get(slug)
+
+    def get(self, slug: str, *, progress: Callable[[float, str], None] | None = None) -> Any:
+        with self._lock:
+            if slug in self._regions:
+                self._regions.move_to_end(slug)
+                return self._regions[slug]
+            build = importlib.import_module("geo.build")
+            region = build.load_region(slug, progress=progress)
+            self._regions[slug] = region
+            while len(self._regions) > self.maxsize:
+                self._regions.popitem(last=False)
+            return region
+
+
+@st.cache_resource(show_spinner=False)
+def region_cache() -> RegionCache:
+    return RegionCache(maxsize=2)
+
+
+def region_slugs() -> list[str]:
+    from geo.manifest import list_regions
+
+    return list_regions()
+
+
+def region_slug() -> str:
+    """The selected region's slug (query parameter ``region``, else the default)."""
+    slugs = region_slugs()
+    value = st.session_state.get("region")
+    if value not in slugs:
+        value = st.query_params.get("region")
+        if value not in slugs:
+            value = slugs[0]
+        st.session_state["region"] = value
+    return str(value)
+
+
+def region_name(slug: str) -> str:
+    from geo.manifest import load_manifest
+
+    try:
+        return load_manifest(slug).name
+    except BildungslandkarteError:
+        return slug
+
+
+def get_region() -> Any | None:
+    """The selected region, built with a progress bar on first use; None if unavailable."""
+    if optional_module("geo.build") is None:
+        st.warning(tr("app.region_missing"))
+        return None
+    slug = region_slug()
+    name = region_name(slug)
+    bar = st.empty()
+
+    def progress(fraction: float, message: str) -> None:
+        pct = round(max(0.0, min(1.0, fraction)) * 100)
+        bar.progress(
+            max(0.0, min(1.0, fraction)),
+            text=tr("app.building_region", name=name, pct=pct, message=message),
+        )
+
+    try:
+        with st.spinner(tr("app.loading_region", name=name), show_time=False):
+            region = region_cache().get(slug, progress=progress)
+    finally:
+        bar.empty()
+    return region
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def get_geocoder(slug: str) -> Any | None:
+    """The offline geocoder of a region (None until ``geo.geocode`` lands)."""
+    geocode = optional_module("geo.geocode")
+    if geocode is None:
+        return None
+    region = region_cache().get(slug)
+    return geocode.Geocoder(region.addresses)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def get_access_cache(slug: str) -> Any | None:
+    """The bounded memo cache of accessibility results for a region."""
+    access = optional_module("geo.access")
+    if access is None or not hasattr(access, "AccessCache"):
+        return None
+    return access.AccessCache()
+
+
+def offers_version(slug: str) -> int:
+    """A counter that changes whenever a planner edits the offers of ``slug``."""
+    return int(st.session_state.get(f"offers_version_{slug}", 0)) + _store_mtime_ns(slug)
+
+
+def _store_mtime_ns(slug: str) -> int:
+    from geo.settings import get_paths
+
+    path = get_paths().work_dir / "offers" / f"{slug}.sqlite"
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def bump_offers_version(slug: str) -> None:
+    key = f"offers_version_{slug}"
+    st.session_state[key] = int(st.session_state.get(key, 0)) + 1
+    offers_frame.clear()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def offers_frame(slug: str, version: int) -> Any | None:
+    """The offer table of a region (GeoDataFrame, EPSG:4326, index ``offer_id``).
+
+    ``version`` only keys the cache, so an edit in the store shows at once.
+    """
+    del version
+    catalogue = optional_module("offers.catalogue")
+    if catalogue is None:
+        return None
+    region = region_cache().get(slug)
+    return catalogue.load_offers(region)
+
+
+def get_offers(slug: str) -> Any | None:
+    return offers_frame(slug, offers_version(slug))
+
+
+# --------------------------------------------------------------------------- geocoding
+
+
+def address_picker(*, key: str, default: str = "") -> tuple[float, float, str] | None:
+    """A text input with a selectbox of suggestions; returns ``(lon, lat, label)`` or None.
+
+    Coordinates are EPSG:4326. Shows a friendly message when nothing matches.
+    """
+    query = st.text_input(
+        tr("common.address"), value=default, key=f"{key}_query", help=tr("common.address_help")
+    ).strip()
+    if not query:
+        return None
+    geocoder = get_geocoder(region_slug())
+    if geocoder is None:
+        st.info(tr("app.not_available", what="geo.geocode"))
+        return None
+    try:
+        suggestions = list(geocoder.suggest(query, limit=8))
+    except GeocodeError:
+        suggestions = []
+    if not suggestions:
+        try:
+            hit = geocoder.geocode(query)
+        except GeocodeError:
+            st.warning(tr("common.not_found", query=query))
+            return None
+        return float(hit.lon), float(hit.lat), str(hit.label)
+    labels = [str(s.label) for s in suggestions]
+    choice = st.selectbox(tr("common.suggestions"), labels, index=0, key=f"{key}_pick")
+    hit = suggestions[labels.index(choice)] if choice in labels else suggestions[0]
+    return float(hit.lon), float(hit.lat), str(hit.label)
+
+
+# --------------------------------------------------------------------------- maps
+
+
+def region_center(region: Any) -> tuple[float, float]:
+    """(lat, lon) of the region's outline centre, EPSG:4326."""
+    c = region.boundary.centroid
+    return float(c.y), float(c.x)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def basemap_url(slug: str, cache_key: str) -> str | None:
+    """Write the region's offline basemap once per cache key and return its static URL."""
+    del cache_key
+    basemap = optional_module("layers.basemap")
+    if basemap is None or not hasattr(basemap, "write_basemap"):
+        return None
+    region = region_cache().get(slug)
+    return str(basemap.write_basemap(region, static_dir=STATIC_DIR))
+
+
+def new_map(region: Any, *, zoom_start: int = 12, location: tuple[float, float] | None = None):
+    """A folium map with the offline assets and the region's basemap (EPSG:4326)."""
+    import folium
+
+    location = location or region_center(region)
+    assets = optional_module("layers.assets")
+    if assets is not None and hasattr(assets, "new_map"):
+        m = assets.new_map(location=location, zoom_start=zoom_start)
+    else:
+        m = folium.Map(location=location, zoom_start=zoom_start, tiles=None, control_scale=True)
+    url = basemap_url(region.slug, str(region.info.get("cache_key", "")))
+    basemap = optional_module("layers.basemap")
+    if url and basemap is not None and hasattr(basemap, "basemap_layer"):
+        basemap.basemap_layer(url).add_to(m)
+    return m
+
+
+def show_map(
+    m: Any, *, key: str, returned_objects: Iterable[str] = ("last_clicked",), height: int = 520
+) -> dict[str, Any]:
+    """Render a folium map; only ``returned_objects`` trigger reruns (never pan/zoom)."""
+    from streamlit_folium import st_folium
+
+    assets = optional_module("layers.assets")
+    if assets is not None and hasattr(assets, "finish_map"):
+        m = assets.finish_map(m)
+    out = st_folium(
+        m,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=list(returned_objects),
+    )
+    return out or {}
+
+
+def clicked_point(out: dict[str, Any]) -> tuple[float, float] | None:
+    """The (lon, lat) of the last map click, EPSG:4326, or None."""
+    last = out.get("last_clicked") if out else None
+    if not last:
+        return None
+    return float(last["lng"]), float(last["lat"])
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def show_error(exc: BaseException) -> None:
+    """Show a friendly message for an exception in the user's language; log the details."""
+    if isinstance(exc, OutOfReachError):
+        name = region_name(st.session_state.get("region", ""))
+        st.warning(tr("common.outside", region=name))
+        return
+    if isinstance(exc, InputDataError):
+        log.error("input data error: %s", exc)
+        st.error(tr("app.input_error", reason=str(exc)))
+        return
+    log.error("unexpected error on page", exc_info=exc)
+    st.error(tr("app.error"))
+
+
+def to_xlsx(frame: Any) -> bytes:
+    """A frame as XLSX bytes (openpyxl); texts starting with = + - @ are written as text."""
+    import io
+
+    import pandas as pd
+
+    safe = frame.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object:
+            safe[col] = safe[col].map(_neutralise)
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        safe.to_excel(writer, index=True)
+    return buf.getvalue()
+
+
+def to_csv(frame: Any) -> bytes:
+    """A frame as UTF-8 CSV with BOM (Excel-friendly), formulas neutralised."""
+    safe = frame.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object:
+            safe[col] = safe[col].map(_neutralise)
+    return safe.to_csv(index=True, sep=";", decimal=",").encode("utf-8-sig")
+
+
+def _neutralise(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def static_dir() -> Path:
+    return STATIC_DIR

@@ -1,0 +1,336 @@
+"""Versorgung & Lücken: coverage, supply per head and gaps per district, with a what-if mode.
+
+All analysis is done by ``geo.access`` (called, never reimplemented here); this page
+picks the inputs, caches results at the UI edge and draws them with ``layers``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo.agegroups import AGE_GROUPS, groups_for_ages
+from geo.settings import MODES
+from views.common import (
+    age_group_label,
+    category_label,
+    clicked_point,
+    get_offers,
+    get_region,
+    lang,
+    mode_label,
+    new_map,
+    offers_version,
+    optional_module,
+    region_cache,
+    region_slug,
+    show_map,
+    to_csv,
+    to_xlsx,
+    tr,
+)
+from views.i18n import fmt_number
+
+THRESHOLDS_MIN: tuple[int, ...] = (5, 10, 15, 20, 30, 45, 60)
+METRICS: tuple[str, ...] = ("share", "supply", "population", "median")
+#: metric -> column of the district table
+METRIC_COLUMN: dict[str, str] = {
+    "share": "share_pct",
+    "supply": "supply_per_head",
+    "population": "population",
+    "median": "median_min",
+}
+
+
+def default_groups(category: str) -> list[str]:
+    """The category's target age groups (from the taxonomy), as age-group keys."""
+    taxonomy = optional_module("offers.taxonomy")
+    cat = taxonomy.CATEGORIES.get(category) if taxonomy is not None else None
+    if cat is None:
+        return [AGE_GROUPS[0].key]
+    return list(groups_for_ages(int(cat.target_min_age), cat.target_max_age))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def analyse(
+    slug: str,
+    category: str,
+    groups: tuple[str, ...],
+    mode: str,
+    threshold_min: int,
+    version: int,
+    added: tuple[tuple[float, float, int], ...] = (),
+    removed: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """District table, gap cells and flags for one setting (``geo.access`` does the work).
+
+    ``added`` holds planned offers as (lon, lat, capacity) in EPSG:4326, ``removed``
+    offer ids; both empty for the current state.
+    """
+    from views.common import offers_frame
+
+    access = optional_module("geo.access")
+    region = region_cache().get(slug)
+    offers = offers_frame(slug, version)
+    chosen = offers[offers["category"] == category]
+    return access.planning_scenario(
+        region,
+        chosen,
+        mode=mode,
+        threshold_min=threshold_min,
+        pop_columns=[f"pop_{g}" for g in groups],
+        added=list(added),
+        removed=list(removed),
+    )
+
+
+def district_table(result: dict[str, Any], districts: Any) -> pd.DataFrame:
+    """The per-district table in the user's language (index district_id)."""
+    cov = result["districts"]
+    table = pd.DataFrame(index=cov.index)
+    table[tr("common.district")] = cov["name"] if "name" in cov else districts["name"]
+    table[tr("cov.col.population")] = cov["population"].round(0)
+    table[tr("cov.col.covered")] = cov["covered"].round(0)
+    table[tr("cov.col.share")] = (cov["share"] * 100).round(1)
+    table[tr("cov.col.median")] = cov["median_min"].round(1)
+    if "supply_per_head" in cov:
+        table[tr("cov.col.supply")] = cov["supply_per_head"].round(4)
+    return table
+
+
+def render() -> None:
+    st.header(tr("cov.header"))
+    region = get_region()
+    if region is None:
+        return
+    slug = region_slug()
+    offers = get_offers(slug)
+    if offers is None:
+        st.info(tr("app.not_available", what="offers.catalogue"))
+        return
+    access = optional_module("geo.access")
+
+    ctrl, main = st.columns([1, 2], gap="large")
+    with ctrl:
+        cats = sorted(offers["category"].dropna().unique(), key=category_label)
+        if not cats:
+            st.warning(tr("cov.no_offers"))
+            return
+        st.session_state.setdefault("cov_cat", "kita" if "kita" in cats else cats[0])
+        category = st.selectbox(
+            tr("common.category"), cats, format_func=category_label, key="cov_cat"
+        )
+        groups = st.multiselect(
+            tr("cov.target_groups"),
+            [g.key for g in AGE_GROUPS],
+            default=default_groups(category),
+            format_func=age_group_label,
+            key=f"cov_groups_{category}",
+        )
+        st.session_state.setdefault("cov_mode", "walk")
+        st.session_state.setdefault("cov_threshold", 15)
+        mode = st.radio(
+            tr("common.mode"), list(MODES), format_func=mode_label, horizontal=True, key="cov_mode"
+        )
+        threshold = st.select_slider(
+            tr("cov.threshold"), options=list(THRESHOLDS_MIN), key="cov_threshold"
+        )
+        metric = st.radio(
+            tr("cov.metric"),
+            list(METRICS),
+            format_func=lambda k: tr(f"cov.metric.{k}"),
+            key="cov_metric",
+        )
+        show_gaps = st.checkbox(tr("cov.show_gaps"), value=True, key="cov_gaps")
+        st.markdown(f"#### {tr('cov.whatif')}")
+        whatif = st.toggle(tr("cov.whatif_on"), key="cov_whatif")
+        action = "add"
+        capacity = 50
+        plan = st.session_state.setdefault("cov_plan", {"added": [], "removed": []})
+        if whatif:
+            action = st.radio(
+                tr("cov.whatif_action"),
+                ["add", "remove"],
+                format_func=lambda a: tr(f"cov.whatif_{a}"),
+                key="cov_action",
+            )
+            if action == "add":
+                capacity = int(
+                    st.number_input(
+                        tr("cov.whatif_capacity"),
+                        min_value=1,
+                        max_value=1000,
+                        value=50,
+                        key="cov_capacity",
+                    )
+                )
+                st.caption(tr("cov.whatif_click"))
+            else:
+                same = offers[offers["category"] == category]
+                removed = st.multiselect(
+                    tr("cov.whatif_pick_remove"),
+                    list(same.index),
+                    format_func=lambda i: str(same.at[i, "name"]),
+                    key=f"cov_remove_{category}",
+                )
+                plan["removed"] = list(removed)
+            if st.button(tr("cov.whatif_reset"), key="cov_reset"):
+                st.session_state["cov_plan"] = {"added": [], "removed": []}
+                st.session_state.pop(f"cov_remove_{category}", None)
+                st.rerun()
+
+    if not groups:
+        groups = default_groups(category)
+    if access is None or not hasattr(access, "planning_scenario"):
+        with main:
+            st.info(tr("app.not_available", what="geo.access"))
+        return
+    version = offers_version(slug)
+    base = analyse(slug, category, tuple(groups), mode, int(threshold), version)
+    planned = whatif and (plan["added"] or plan["removed"])
+    result = base
+    if planned:
+        result = analyse(
+            slug,
+            category,
+            tuple(groups),
+            mode,
+            int(threshold),
+            version,
+            tuple(tuple(a) for a in plan["added"]),
+            tuple(plan["removed"]),
+        )
+
+    with main:
+        m = new_map(region)
+        _draw(
+            m,
+            region,
+            result,
+            metric=metric,
+            show_gaps=show_gaps,
+            offers=offers,
+            category=category,
+            plan=plan if whatif else None,
+        )
+        out = show_map(m, key=f"cov_map_{slug}", returned_objects=["last_clicked"])
+        click = clicked_point(out)
+        if (
+            whatif
+            and action == "add"
+            and click is not None
+            and click != st.session_state.get("cov_last_click")
+        ):
+            st.session_state["cov_last_click"] = click
+            plan["added"].append((click[0], click[1], capacity))
+            st.rerun()
+
+    total = result["total"]
+    st.markdown(
+        tr(
+            "cov.total_line",
+            share=fmt_number(float(total["share"]) * 100, lang(), decimals=1),
+            covered=fmt_number(float(total["covered"]), lang()),
+            population=fmt_number(float(total["population"]), lang()),
+            threshold=int(threshold),
+            mode=mode_label(mode),
+        )
+    )
+    flagged = int(result.get("capacity_unknown", 0))
+    if flagged:
+        st.caption(tr("cov.capacity_flag", n=flagged))
+    if planned:
+        _whatif_table(base, result)
+
+    st.markdown(f"#### {tr('cov.table')}")
+    table = district_table(result, region.districts)
+    st.dataframe(table, hide_index=True, width="stretch")
+    d1, d2 = st.columns(2)
+    stem = f"versorgung_{slug}_{category}_{mode}_{int(threshold)}min"
+    d1.download_button(
+        tr("common.download_csv"), to_csv(table), f"{stem}.csv", "text/csv", key="cov_csv"
+    )
+    d2.download_button(
+        tr("common.download_xlsx"),
+        to_xlsx(table),
+        f"{stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="cov_xlsx",
+    )
+
+
+def _whatif_table(base: dict[str, Any], after: dict[str, Any]) -> None:
+    st.markdown(f"#### {tr('cov.whatif_result')}")
+    b, a = base["districts"], after["districts"]
+    before_share = float(base["total"]["share"]) * 100
+    after_share = float(after["total"]["share"]) * 100
+    st.markdown(
+        tr(
+            "cov.whatif_total",
+            before=fmt_number(before_share, lang(), decimals=1),
+            after=fmt_number(after_share, lang(), decimals=1),
+            delta=after_share - before_share,
+        )
+    )
+    diff = pd.DataFrame(index=b.index)
+    diff[tr("common.district")] = b["name"]
+    diff[tr("cov.col.share_before")] = (b["share"] * 100).round(1)
+    diff[tr("cov.col.share_after")] = (a["share"] * 100).round(1)
+    diff[tr("cov.col.share_delta")] = ((a["share"] - b["share"]) * 100).round(1)
+    if "supply_per_head" in b and "supply_per_head" in a:
+        diff[tr("cov.col.supply_before")] = b["supply_per_head"].round(4)
+        diff[tr("cov.col.supply_after")] = a["supply_per_head"].round(4)
+        diff[tr("cov.col.supply_delta")] = (a["supply_per_head"] - b["supply_per_head"]).round(4)
+    changed = diff[diff[tr("cov.col.share_delta")].abs() > 0]
+    st.dataframe(changed if len(changed) else diff, hide_index=True, width="stretch")
+
+
+def _draw(
+    m: Any,
+    region: Any,
+    result: dict[str, Any],
+    *,
+    metric: str,
+    show_gaps: bool,
+    offers: Any,
+    category: str,
+    plan: dict[str, Any] | None,
+) -> None:
+    import folium
+
+    choropleth = optional_module("layers.choropleth")
+    if choropleth is not None and len(region.districts):
+        cov = result["districts"]
+        frame = region.districts[["name", "geometry"]].join(
+            cov.drop(columns=["name"], errors="ignore"), how="left"
+        )
+        frame["share_pct"] = frame["share"] * 100
+        column = METRIC_COLUMN[metric]
+        if column in frame.columns:
+            choropleth.district_layer(
+                frame,
+                column=column,
+                label=tr(f"cov.metric.{metric}"),
+                unit=tr(f"cov.unit.{metric}"),
+                lang=lang(),
+            ).add_to(m)
+    cells_mod = optional_module("layers.cells")
+    gaps = result.get("gaps")
+    if show_gaps and cells_mod is not None and gaps is not None and len(gaps):
+        cells_mod.gap_layer(gaps, value_column="population", lang=lang()).add_to(m)
+    layers_offers = optional_module("layers.offers")
+    same = offers[offers["category"] == category]
+    if plan is not None:
+        same = same.drop(index=[i for i in plan["removed"] if i in same.index])
+    if layers_offers is not None and len(same):
+        layers_offers.offer_layer(same, lang=lang()).add_to(m)
+    if plan is not None:
+        for lon, lat, cap in plan["added"]:
+            folium.Marker(
+                location=(lat, lon),
+                tooltip=html.escape(f"{tr('cov.planned')}: {cap} {tr('common.places')}"),
+                icon=folium.Icon(color="red", icon="plus"),
+            ).add_to(m)

@@ -1,0 +1,259 @@
+"""Daten: import, edit and remove offers, and the change history (signed-in planners only).
+
+Sign-in compares a password with the bcrypt hash in ``.streamlit/secrets.toml``
+(``[auth] planner_password_hash``) or the environment variable
+``BLK_PLANNER_PASSWORD_HASH``. Without a hash the page explains how to enable editing.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo.errors import BildungslandkarteError, InputDataError
+from views.common import (
+    bump_offers_version,
+    category_label,
+    get_geocoder,
+    get_offers,
+    get_region,
+    log,
+    optional_module,
+    region_slug,
+    to_csv,
+    tr,
+)
+
+HASH_ENV = "BLK_PLANNER_PASSWORD_HASH"
+EDITABLE_TEXT = (
+    "name",
+    "provider",
+    "street",
+    "housenumber",
+    "postcode",
+    "city",
+    "phone",
+    "email",
+    "website",
+    "opening_hours",
+    "fees",
+)
+
+
+def planner_password_hash() -> str | None:
+    """The configured bcrypt hash (secrets first, then the environment), or None."""
+    try:
+        value = st.secrets.get("auth", {}).get("planner_password_hash")
+    except (FileNotFoundError, KeyError, AttributeError, BildungslandkarteError):
+        value = None
+    except Exception:  # streamlit raises its own error type when no secrets file exists
+        value = None
+    value = value or os.environ.get(HASH_ENV)
+    return str(value).strip() if value else None
+
+
+def check_password(password: str, hashed: str) -> bool:
+    """True when ``password`` matches the bcrypt ``hashed`` (a malformed hash never matches)."""
+    import bcrypt
+
+    try:
+        return bcrypt.checkpw(password.encode("utf-8"), hashed.encode("utf-8"))
+    except ValueError:
+        log.error("the configured planner password hash is not a bcrypt hash")
+        return False
+
+
+def _sign_in(hashed: str) -> None:
+    st.subheader(tr("data.signin"))
+    with st.form("data_signin"):
+        user = st.text_input(tr("data.user"), key="data_user_input")
+        password = st.text_input(tr("data.password"), type="password", key="data_password")
+        submitted = st.form_submit_button(tr("data.signin_button"))
+    if submitted:
+        if check_password(password, hashed):
+            st.session_state["planner"] = user.strip() or "planner"
+            st.rerun()
+        else:
+            st.error(tr("data.wrong_password"))
+
+
+def _import_tab(store: Any, slug: str, user: str) -> None:
+    upload = st.file_uploader(
+        tr("data.upload"), type=["csv", "xlsx", "geojson", "json", "gpkg"], key="data_upload"
+    )
+    if upload is None or not st.button(tr("data.import_button"), key="data_import"):
+        report = st.session_state.get("data_report")
+        if report is not None:
+            _show_report(report)
+        return
+    suffix = Path(upload.name).suffix
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(upload.getvalue())
+        try:
+            report = store.import_file(path, user=user, geocoder=get_geocoder(slug))
+        except InputDataError as exc:
+            st.error(tr("data.import_failed", reason=getattr(exc, "reason", str(exc))))
+            return
+    bump_offers_version(slug)
+    st.session_state["data_report"] = _report_dict(report, upload.name)
+    _show_report(st.session_state["data_report"])
+
+
+def _report_dict(report: Any, name: str) -> dict[str, Any]:
+    """A plain dict of the importer's report (keys of the offers issue)."""
+    if hasattr(report, "to_dict"):
+        data = dict(report.to_dict())
+    elif isinstance(report, dict):
+        data = dict(report)
+    else:
+        data = dict(vars(report))
+    data["_file"] = name
+    rows = getattr(report, "rejected_rows", None)
+    if rows is not None:
+        data["_rejected_rows"] = pd.DataFrame(rows)
+    return data
+
+
+def _show_report(report: dict[str, Any]) -> None:
+    st.markdown(f"#### {tr('data.report')}: {report.get('_file', '')}")
+    cols = st.columns(6)
+    for col, (key, label) in zip(
+        cols,
+        (
+            ("rows_read", "data.rows_read"),
+            ("imported", "data.imported"),
+            ("updated", "data.updated"),
+            ("unchanged", "data.unchanged"),
+            ("rejected", "data.rejected"),
+            ("duplicates_merged", "data.duplicates"),
+        ),
+        strict=True,
+    ):
+        value = report.get(key, 0)
+        col.metric(tr(label), len(value) if isinstance(value, list) else value)
+    rejected = report.get("rejected") or []
+    if rejected:
+        frame = pd.DataFrame(rejected)
+        st.dataframe(frame, hide_index=True, width="stretch")
+        rows = report.get("_rejected_rows")
+        out = rows if isinstance(rows, pd.DataFrame) and len(rows) else frame
+        st.download_button(
+            tr("data.rejected_download"),
+            data=to_csv(out.set_index(out.columns[0])),
+            file_name="abgelehnte_zeilen.csv",
+            mime="text/csv",
+            key="data_rejected_dl",
+        )
+
+
+def _edit_tab(store: Any, offers: Any, slug: str, user: str) -> None:
+    if offers is None or not len(offers):
+        st.info(tr("data.history_empty"))
+        return
+    term = st.text_input(tr("data.search"), key="data_search").strip().lower()
+    ids = [i for i in offers.index if not term or term in str(offers.at[i, "name"]).lower()]
+    if not ids:
+        return
+    pick = st.selectbox(
+        tr("data.pick_offer"),
+        ids,
+        format_func=lambda i: (
+            f"{offers.at[i, 'name']} · {category_label(offers.at[i, 'category'])}"
+        ),
+        key="data_pick",
+    )
+    row = offers.loc[pick]
+    with st.form(f"data_edit_{pick}"):
+        values: dict[str, Any] = {}
+        for field in EDITABLE_TEXT:
+            values[field] = st.text_input(tr(f"field.{field}"), value=str(row.get(field, "") or ""))
+        cap = row.get("capacity")
+        free = row.get("free_places")
+        values["capacity"] = st.number_input(
+            tr("common.places"), min_value=0, value=None if pd.isna(cap) else int(cap), step=1
+        )
+        values["free_places"] = st.number_input(
+            tr("common.free_places"),
+            min_value=0,
+            value=None if pd.isna(free) else int(free),
+            step=1,
+        )
+        save = st.form_submit_button(tr("data.save"))
+    if save:
+        changes = {}
+        for key, value in values.items():
+            old = row.get(key)
+            old = None if (not isinstance(old, list | tuple) and pd.isna(old)) else old
+            if key in EDITABLE_TEXT:
+                old = "" if old is None else str(old)
+            if value != old:
+                changes[key] = value
+        if not changes:
+            st.info(tr("data.no_changes"))
+        else:
+            try:
+                store.update(pick, changes, user=user)
+            except InputDataError as exc:
+                st.error(tr("data.invalid", reason=getattr(exc, "reason", str(exc))))
+            else:
+                bump_offers_version(slug)
+                st.success(tr("data.saved"))
+                st.rerun()
+    with st.expander(tr("data.delete")):
+        if st.checkbox(tr("data.confirm_delete"), key=f"data_confirm_{pick}") and st.button(
+            tr("data.delete"), key="data_delete"
+        ):
+            store.delete(pick, user=user)
+            bump_offers_version(slug)
+            st.success(tr("data.deleted"))
+            st.rerun()
+
+
+def _history_tab(store: Any) -> None:
+    history = store.history()
+    if history is None or not len(history):
+        st.info(tr("data.history_empty"))
+        return
+    st.dataframe(pd.DataFrame(history), hide_index=True, width="stretch")
+
+
+def render() -> None:
+    st.header(tr("data.header"))
+    hashed = planner_password_hash()
+    if not hashed:
+        st.info(tr("data.disabled"))
+        return
+    user = st.session_state.get("planner")
+    if not user:
+        _sign_in(hashed)
+        return
+    top_l, top_r = st.columns([3, 1])
+    top_l.caption(tr("data.signed_in", user=user))
+    if top_r.button(tr("data.signout"), key="data_signout"):
+        st.session_state.pop("planner", None)
+        st.rerun()
+    region = get_region()
+    if region is None:
+        return
+    store_mod = optional_module("offers.store")
+    if store_mod is None or not hasattr(store_mod, "OfferStore"):
+        st.info(tr("app.not_available", what="offers.store"))
+        return
+    slug = region_slug()
+    offers = get_offers(slug)  # seeds the store on first use
+    store = store_mod.OfferStore(slug)
+    tab_import, tab_edit, tab_history = st.tabs(
+        [tr("data.tab_import"), tr("data.tab_edit"), tr("data.tab_history")]
+    )
+    with tab_import:
+        _import_tab(store, slug, user)
+    with tab_edit:
+        _edit_tab(store, offers, slug, user)
+    with tab_history:
+        _history_tab(store)

@@ -1,0 +1,332 @@
+"""Angebote finden: offers within reach of an address or a map click, ranked by travel time.
+
+The view (address, clicked point, mode, time budget, categories) lives in
+``st.query_params`` so the browser's address bar can be shared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo.errors import OutOfReachError
+from geo.settings import MODES
+from views.common import (
+    address_picker,
+    category_label,
+    clicked_point,
+    get_offers,
+    get_region,
+    lang,
+    mode_label,
+    new_map,
+    optional_module,
+    region_name,
+    region_slug,
+    show_map,
+    tr,
+)
+from views.i18n import fmt_number
+
+BUDGETS_MIN: tuple[int, ...] = (5, 10, 15, 20, 30, 45, 60)
+_QP_KEYS = ("addr", "mode", "min", "cat", "lon", "lat")
+
+
+def _init_from_query() -> None:
+    """Seed the controls from the URL once per session (shared links)."""
+    if st.session_state.get("find_qp_done"):
+        return
+    qp = st.query_params
+    if qp.get("addr"):
+        st.session_state["find_addr_query"] = qp["addr"]
+    if qp.get("mode") in MODES:
+        st.session_state["find_mode"] = qp["mode"]
+    try:
+        minutes = int(qp.get("min", ""))
+        if minutes in BUDGETS_MIN:
+            st.session_state["find_budget"] = minutes
+    except ValueError:
+        pass
+    if qp.get("cat"):
+        st.session_state["find_cats_qp"] = [c for c in qp["cat"].split(",") if c]
+    try:
+        lon, lat = float(qp.get("lon", "")), float(qp.get("lat", ""))
+        st.session_state["find_origin"] = (lon, lat, tr("common.map_click_origin"), "click")
+    except ValueError:
+        pass
+    st.session_state["find_qp_done"] = True
+
+
+def _write_query(*, addr: str, mode: str, budget: int, cats: list[str]) -> None:
+    origin = st.session_state.get("find_origin")
+    wanted: dict[str, str] = {"mode": mode, "min": str(budget)}
+    if addr:
+        wanted["addr"] = addr
+    if cats:
+        wanted["cat"] = ",".join(cats)
+    if origin and origin[3] == "click":
+        wanted["lon"], wanted["lat"] = f"{origin[0]:.6f}", f"{origin[1]:.6f}"
+    for key in _QP_KEYS:
+        if key in wanted:
+            if st.query_params.get(key) != wanted[key]:
+                st.query_params[key] = wanted[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def _languages(offers: Any) -> list[str]:
+    values: set[str] = set()
+    for items in offers["languages"]:
+        if isinstance(items, list | tuple):
+            values.update(str(v) for v in items if v)
+    return sorted(values)
+
+
+def filter_offers(
+    offers: Any,
+    *,
+    categories: list[str],
+    age: int | None,
+    languages: list[str],
+    wheelchair: bool,
+    open_now: bool,
+) -> Any:
+    """Apply the page's filters with ``offers.search.search_offers`` (EPSG:4326 kept)."""
+    search = optional_module("offers.search")
+    if search is None:
+        return offers if not categories else offers[offers["category"].isin(categories)]
+    return search.search_offers(
+        offers,
+        categories=categories or None,
+        age=age,
+        languages=languages or None,
+        wheelchair=True if wheelchair else None,
+        open_at=dt.datetime.now() if open_now else None,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _isochrones(slug: str, mode: str, lon: float, lat: float, budget: int) -> Any:
+    from views.common import region_cache
+
+    access = optional_module("geo.access")
+    region = region_cache().get(slug)
+    minutes = tuple(m for m in (5, 10, 15, 20, 30, 45, 60) if m <= budget) or (budget,)
+    return access.isochrones(
+        region.networks[mode], (lon, lat), minutes=minutes, cells=region.cells, mode=mode
+    )
+
+
+def offer_seconds(region: Any, mode: str, origin: tuple[float, float], offers: Any) -> pd.Series:
+    """Travel seconds from ``origin`` (lon, lat; EPSG:4326) to each offer, by ``geo.access``."""
+    access = optional_module("geo.access")
+    net = region.networks[mode]
+    times = access.travel_times(net, origin)
+    if hasattr(access, "seconds_to_points"):
+        return pd.Series(access.seconds_to_points(net, times, offers), index=offers.index)
+    return pd.Series(times.to_points(offers), index=offers.index)
+
+
+def rank(offers: Any, seconds: pd.Series, *, budget: int, origin: tuple[float, float]) -> Any:
+    """Offers within the budget, ranked by travel time (``offers.search`` helper)."""
+    search = optional_module("offers.search")
+    ranked = search.rank_by_travel_time(offers, seconds, origin=origin)
+    return ranked[ranked["minutes"] <= budget]
+
+
+def details(row: pd.Series) -> None:
+    """Details of one offer; all text escaped by Streamlit's markdown-free ``st.text``."""
+    st.markdown(f"**{html.escape(str(row.get('name', '')))}**")
+    address = " ".join(str(row.get(c, "") or "") for c in ("street", "housenumber")).strip()
+    town = " ".join(str(row.get(c, "") or "") for c in ("postcode", "city")).strip()
+    facts = {
+        tr("common.category"): category_label(str(row.get("category", ""))),
+        tr("find.address_line"): ", ".join(p for p in (address, town) if p),
+        tr("common.provider"): row.get("provider", ""),
+        tr("common.phone"): row.get("phone", ""),
+        tr("common.email"): row.get("email", ""),
+        tr("common.website"): row.get("website", ""),
+        tr("common.hours"): row.get("opening_hours", ""),
+        tr("common.places"): row.get("capacity", ""),
+        tr("common.free_places"): row.get("free_places", ""),
+        tr("common.languages"): ", ".join(row.get("languages") or []),
+        tr("common.wheelchair"): row.get("wheelchair", ""),
+    }
+    table = pd.DataFrame(
+        {
+            "": list(facts.keys()),
+            " ": ["" if pd.isna(v) else str(v) for v in facts.values()],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def render() -> None:
+    st.header(tr("find.header"))
+    region = get_region()
+    if region is None:
+        return
+    slug = region_slug()
+    _init_from_query()
+    offers = get_offers(slug)
+
+    ctrl, main = st.columns([1, 2], gap="large")
+    with ctrl:
+        hit = address_picker(key="find_addr")
+        query = st.session_state.get("find_addr_query", "").strip()
+        if hit is not None and st.session_state.get("find_last_hit") != hit:
+            st.session_state["find_last_hit"] = hit
+            st.session_state["find_origin"] = (hit[0], hit[1], hit[2], "address")
+        st.session_state.setdefault("find_mode", "walk")
+        st.session_state.setdefault("find_budget", 15)
+        mode = st.radio(
+            tr("common.mode"),
+            list(MODES),
+            format_func=mode_label,
+            horizontal=True,
+            key="find_mode",
+        )
+        budget = st.select_slider(tr("common.budget"), options=list(BUDGETS_MIN), key="find_budget")
+        cat_options: list[str] = []
+        if offers is not None:
+            cat_options = sorted(offers["category"].dropna().unique(), key=category_label)
+        if "find_cats_qp" in st.session_state:
+            st.session_state["find_cats"] = [
+                c for c in st.session_state.pop("find_cats_qp") if c in cat_options
+            ]
+        with st.expander(tr("find.filters"), expanded=True):
+            cats = st.multiselect(
+                tr("common.categories"),
+                cat_options,
+                format_func=category_label,
+                key="find_cats",
+                placeholder=tr("common.any"),
+            )
+            age = st.number_input(
+                tr("common.age"),
+                min_value=0,
+                max_value=120,
+                value=None,
+                step=1,
+                key="find_age",
+                placeholder=tr("find.age_any"),
+            )
+            langs = st.multiselect(
+                tr("common.languages"),
+                _languages(offers) if offers is not None else [],
+                key="find_langs",
+                placeholder=tr("common.any"),
+            )
+            wheelchair = st.checkbox(tr("common.wheelchair"), key="find_wheelchair")
+            open_now = st.checkbox(tr("common.open_now"), key="find_open_now")
+    _write_query(addr=query, mode=mode, budget=int(budget), cats=list(cats))
+
+    origin = st.session_state.get("find_origin")
+    bands = None
+    ranked = None
+    problem: str | None = None
+    access = optional_module("geo.access")
+    if origin is not None and access is None:
+        problem = tr("app.not_available", what="geo.access")
+    elif origin is not None:
+        try:
+            bands = _isochrones(slug, mode, origin[0], origin[1], int(budget))
+            if offers is not None and len(offers):
+                chosen = filter_offers(
+                    offers,
+                    categories=list(cats),
+                    age=None if age is None else int(age),
+                    languages=list(langs),
+                    wheelchair=wheelchair,
+                    open_now=open_now,
+                )
+                seconds = offer_seconds(region, mode, origin[:2], chosen)
+                ranked = rank(chosen, seconds, budget=int(budget), origin=origin[:2])
+        except OutOfReachError:
+            problem = tr("common.outside", region=region_name(slug))
+
+    with main:
+        m = new_map(region, location=None if origin is None else (origin[1], origin[0]))
+        layers_iso = optional_module("layers.isochrones")
+        if bands is not None and layers_iso is not None:
+            layers_iso.isochrone_layer(bands, lang=lang()).add_to(m)
+        layers_offers = optional_module("layers.offers")
+        if layers_offers is not None:
+            shown = ranked if ranked is not None else offers
+            if shown is not None and len(shown):
+                layers_offers.offer_layer(shown, lang=lang()).add_to(m)
+        if origin is not None:
+            import folium
+
+            folium.Marker(
+                location=(origin[1], origin[0]),
+                tooltip=html.escape(origin[2]),
+                icon=folium.Icon(color="black", icon="home"),
+            ).add_to(m)
+        out = show_map(m, key=f"find_map_{slug}", returned_objects=["last_clicked"])
+        click = clicked_point(out)
+        if click is not None and click != st.session_state.get("find_last_click"):
+            st.session_state["find_last_click"] = click
+            st.session_state["find_origin"] = (*click, tr("common.map_click_origin"), "click")
+            st.rerun()
+
+    with ctrl:
+        st.caption(tr("find.share"))
+
+    if origin is None:
+        st.info(tr("find.pick_origin"))
+        return
+    st.markdown(tr("find.origin", label=html.escape(origin[2])))
+    if problem:
+        st.warning(problem)
+        return
+    if bands is not None and len(bands):
+        st.caption(
+            " · ".join(
+                tr(
+                    "find.band_pop",
+                    minutes=int(r["minutes"]),
+                    area=fmt_number(float(r["area_km2"]), lang(), decimals=1),
+                    pop=fmt_number(float(r.get("pop_total", float("nan"))), lang()),
+                )
+                for _, r in bands.iterrows()
+            )
+        )
+    if ranked is None:
+        if offers is None:
+            st.info(tr("app.not_available", what="offers.catalogue"))
+        return
+    if not len(ranked):
+        st.warning(tr("find.none", minutes=int(budget)))
+        return
+    st.subheader(tr("find.results", n=len(ranked), minutes=int(budget), mode=mode_label(mode)))
+    table = pd.DataFrame(
+        {
+            tr("find.rank"): range(1, len(ranked) + 1),
+            tr("common.name"): ranked["name"].astype(str).to_numpy(),
+            tr("common.category"): [category_label(c) for c in ranked["category"]],
+            tr("find.travel"): ranked["minutes"].round(1).to_numpy(),
+            tr("find.walk_distance"): ranked["distance_m"].round(0).to_numpy()
+            if "distance_m" in ranked.columns
+            else None,
+            tr("common.provider"): ranked["provider"].astype(str).to_numpy(),
+        },
+        index=ranked.index,
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.markdown(f"#### {tr('find.details')}")
+    ids = list(ranked.index)
+    pick = st.selectbox(
+        tr("find.pick_offer"),
+        ids,
+        format_func=lambda i: (
+            f"{ranked.at[i, 'name']} ({ranked.at[i, 'minutes']:.0f} {tr('common.min_short')})"
+        ),
+        key="find_pick",
+    )
+    if pick in ranked.index:
+        details(ranked.loc[pick])

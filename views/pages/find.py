@@ -1,0 +1,5 @@
+"""Page script (run by st.navigation); the code lives in views/find.py."""
+
+from views.find import render
+
+render()
