@@ -296,8 +296,8 @@ def _assemble(manifest: Manifest, *, report: Progress) -> Region:
 
     report(0.55, "Lese Zensus-Gitter")
     cells, info["age_groups_estimated"] = _read_cells(manifest, districts, boundary, pending)
-    if len(districts):
-        districts = _pop("population", "aggregate_to_districts", pending)(cells, districts)
+    # Also for no districts: the empty table then has the population columns too.
+    districts = _pop("population", "aggregate_to_districts", pending)(cells, districts)
     info["districts"] = len(districts)
     info["cells"] = len(cells)
     info["population_total"] = float(cells["pop_total"].sum()) if len(cells) else 0.0

@@ -1,0 +1,131 @@
+"""Command line: ``python -m geo build|info|list``.
+
+``build <slug>`` builds (or loads) a region with a progress bar on stderr;
+``info <slug> [--json]`` prints its facts (one JSON object with ``--json``);
+``list`` prints the region slugs, the default first. Errors print one line to stderr
+and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from geo.errors import BildungslandkarteError
+from geo.region import Region
+
+
+def _bar(fraction: float, message: str) -> None:
+    width = 30
+    done = round(max(0.0, min(1.0, fraction)) * width)
+    sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {fraction * 100:3.0f}% {message:<40}")
+    if fraction >= 1.0:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def region_facts(region: Region) -> dict[str, Any]:
+    """The facts ``info --json`` prints: counts per mode, offers per category and more.
+
+    ``offers`` is counted with :func:`offers.osm.offers_from_pois` on the region's POIs;
+    it is ``{}`` (with ``offers_note``) when that module is not available.
+    """
+    info = region.info
+    facts: dict[str, Any] = {
+        "slug": region.slug,
+        "name": region.name,
+        "nodes": info.get("nodes", {}),
+        "edges": info.get("edges", {}),
+        "offers": {},
+        "districts": info.get("districts", 0),
+        "population_total": info.get("population_total", 0.0),
+        "population_in_region": info.get("population_in_region"),
+        "cells": info.get("cells", 0),
+        "addresses": info.get("addresses", 0),
+        "pois": info.get("pois", 0),
+        "dropped": info.get("dropped", {}),
+        "build_seconds": info.get("build_seconds"),
+        "cache_key": info.get("cache_key"),
+        "age_groups_estimated": info.get("age_groups_estimated", {}),
+        "sources": info.get("sources", []),
+    }
+    for key in ("oneway_note", "districts_note", "pending"):
+        if key in info:
+            facts[key] = info[key]
+    try:
+        from offers.osm import offers_from_pois
+    except ImportError as exc:
+        facts["offers_note"] = f"offers.osm not available ({exc})"
+    else:
+        offers = offers_from_pois(region.pois)
+        counts = offers["category"].value_counts() if len(offers) else {}
+        facts["offers"] = {str(k): int(v) for k, v in dict(counts).items()}
+    return facts
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_build = sub.add_parser("build", help="build a region (or load it if cached)")
+    p_build.add_argument("slug")
+    p_build.add_argument("--force", action="store_true", help="rebuild even if cached")
+    p_info = sub.add_parser("info", help="print a region's facts")
+    p_info.add_argument("slug")
+    p_info.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    sub.add_parser("list", help="list region slugs (default first)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return _run(args)
+    except BildungslandkarteError as exc:
+        sys.stderr.write(f"\nerror: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted\n")
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    from geo.build import build_region, load_region
+    from geo.manifest import list_regions, load_manifest
+    from geo.settings import get_paths
+
+    paths = get_paths()
+    if args.command == "list":
+        for slug in list_regions(paths=paths):
+            print(slug)
+        return 0
+    if args.command == "build":
+        started = time.perf_counter()
+        if args.force:
+            region = build_region(load_manifest(args.slug, paths=paths), paths=paths, progress=_bar)
+        else:
+            region = load_region(args.slug, paths=paths, progress=_bar)
+        seconds = time.perf_counter() - started
+        info = region.info
+        print(
+            f"{region.name}: walk {info['nodes']['walk']} nodes, bike {info['nodes']['bike']},"
+            f" drive {info['nodes']['drive']}; {info.get('cells', 0)} cells,"
+            f" {info.get('districts', 0)} districts, {info.get('addresses', 0)} addresses"
+            f" ({seconds:.1f} s; built in {info.get('build_seconds')} s;"
+            f" cache {info.get('cache_key')})"
+        )
+        return 0
+    region = load_region(args.slug, paths=paths, progress=_bar if sys.stderr.isatty() else None)
+    facts = region_facts(region)
+    if args.json:
+        print(json.dumps(facts, ensure_ascii=False, default=str))
+    else:
+        for key, value in facts.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
