@@ -35,6 +35,7 @@ from views.common import (
 from views.i18n import fmt_number
 
 THRESHOLDS_MIN: tuple[int, ...] = (5, 10, 15, 20, 30, 45, 60)
+TOTAL = "__total__"  # geo.access' name of the region-wide row
 METRICS: tuple[str, ...] = ("share", "supply", "population", "median")
 #: metric -> column of the district table
 METRIC_COLUMN: dict[str, str] = {
@@ -65,26 +66,75 @@ def analyse(
     added: tuple[tuple[float, float, int], ...] = (),
     removed: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """District table, gap cells and flags for one setting (``geo.access`` does the work).
+    """Coverage, supply per head (E2SFCA) and gap cells for one setting.
 
-    ``added`` holds planned offers as (lon, lat, capacity) in EPSG:4326, ``removed``
-    offer ids; both empty for the current state.
+    ``geo.access`` does all the work; results are memoised twice: the heavy network
+    results in the region's ``AccessCache``, the frames here. ``added`` holds planned
+    offers as (lon, lat, capacity) in EPSG:4326, ``removed`` offer ids; with either,
+    the what-if helper also returns the per-district change.
+
+    Returns
+    -------
+    dict
+        ``districts`` (per district: name, population, covered, share, median_min,
+        supply_per_head), ``total`` (the same for the region), ``gaps`` (underserved
+        cells, EPSG:4326), ``capacity_unknown`` (offers counted as 1 place) and
+        ``change`` (what-if table or None).
     """
-    from views.common import offers_frame
+    from views.common import get_access_cache, offers_frame
 
     access = optional_module("geo.access")
     region = region_cache().get(slug)
+    cache = get_access_cache(slug)
+    router = cache.router(region.networks[mode])
     offers = offers_frame(slug, version)
     chosen = offers[offers["category"] == category]
-    return access.planning_scenario(
-        region,
-        chosen,
-        mode=mode,
-        threshold_min=threshold_min,
-        pop_columns=[f"pop_{g}" for g in groups],
-        added=list(added),
-        removed=list(removed),
+    cols = [f"pop_{g}" for g in groups]
+    cells, districts = region.cells, region.districts
+    change = None
+    if added or removed:
+        plan = [
+            access.NewOffer(lon=lon, lat=lat, capacity=float(cap), offer_id=f"geplant-{i + 1}")
+            for i, (lon, lat, cap) in enumerate(added)
+        ]
+        res = access.what_if(
+            router,
+            chosen,
+            cells,
+            districts,
+            pop_columns=cols,
+            threshold_min=threshold_min,
+            add=plan,
+            remove=list(removed),
+            cache=cache,
+            cache_key=region.info.get("cache_key"),
+        )
+        nearest, fca, change = res.nearest_after, res.fca_after, res.districts
+    else:
+        key = access.AccessCache.key(
+            region.info.get("cache_key"), [category], mode, None, chosen, tuple(cols)
+        )
+
+        def compute() -> tuple[Any, Any]:
+            return (
+                access.nearest_offer(router, chosen, cells=cells),
+                access.e2sfca(router, chosen, cells, pop_columns=cols, districts=districts),
+            )
+
+        nearest, fca = cache.get_or_compute(key, compute)
+    cov = access.coverage(cells, districts, nearest, threshold_min=threshold_min, pop_columns=cols)
+    if fca.districts is not None:
+        cov["supply_per_head"] = fca.districts["access"].reindex(cov.index)
+    gaps = access.underserved_cells(
+        cells, pop_columns=cols, nearest=nearest, threshold_min=threshold_min
     )
+    return {
+        "districts": cov.drop(index=TOTAL),
+        "total": cov.loc[TOTAL],
+        "gaps": gaps,
+        "capacity_unknown": int(fca.capacity_estimated),
+        "change": change,
+    }
 
 
 def district_table(result: dict[str, Any], districts: Any) -> pd.DataFrame:
@@ -184,7 +234,7 @@ def render() -> None:
 
     if not groups:
         groups = default_groups(category)
-    if access is None or not hasattr(access, "planning_scenario"):
+    if access is None or not hasattr(access, "what_if"):
         with main:
             st.info(tr("app.not_available", what="geo.access"))
         return
@@ -242,7 +292,7 @@ def render() -> None:
     flagged = int(result.get("capacity_unknown", 0))
     if flagged:
         st.caption(tr("cov.capacity_flag", n=flagged))
-    if planned:
+    if planned and result.get("change") is not None:
         _whatif_table(base, result)
 
     st.markdown(f"#### {tr('cov.table')}")
@@ -263,29 +313,30 @@ def render() -> None:
 
 
 def _whatif_table(base: dict[str, Any], after: dict[str, Any]) -> None:
+    """Per-district change from ``geo.access.what_if`` (only changed districts shown)."""
     st.markdown(f"#### {tr('cov.whatif_result')}")
-    b, a = base["districts"], after["districts"]
-    before_share = float(base["total"]["share"]) * 100
-    after_share = float(after["total"]["share"]) * 100
+    change = after["change"]
+    total = change.loc[TOTAL]
     st.markdown(
         tr(
             "cov.whatif_total",
-            before=fmt_number(before_share, lang(), decimals=1),
-            after=fmt_number(after_share, lang(), decimals=1),
-            delta=after_share - before_share,
+            before=fmt_number(float(total["share_before"]) * 100, lang(), decimals=1),
+            after=fmt_number(float(total["share_after"]) * 100, lang(), decimals=1),
+            delta=float(total["share_change"]) * 100,
         )
     )
-    diff = pd.DataFrame(index=b.index)
-    diff[tr("common.district")] = b["name"]
-    diff[tr("cov.col.share_before")] = (b["share"] * 100).round(1)
-    diff[tr("cov.col.share_after")] = (a["share"] * 100).round(1)
-    diff[tr("cov.col.share_delta")] = ((a["share"] - b["share"]) * 100).round(1)
-    if "supply_per_head" in b and "supply_per_head" in a:
-        diff[tr("cov.col.supply_before")] = b["supply_per_head"].round(4)
-        diff[tr("cov.col.supply_after")] = a["supply_per_head"].round(4)
-        diff[tr("cov.col.supply_delta")] = (a["supply_per_head"] - b["supply_per_head"]).round(4)
-    changed = diff[diff[tr("cov.col.share_delta")].abs() > 0]
-    st.dataframe(changed if len(changed) else diff, hide_index=True, width="stretch")
+    rows = change.drop(index=TOTAL)
+    diff = pd.DataFrame(index=rows.index)
+    diff[tr("common.district")] = rows["name"]
+    diff[tr("cov.col.share_before")] = (rows["share_before"] * 100).round(1)
+    diff[tr("cov.col.share_after")] = (rows["share_after"] * 100).round(1)
+    diff[tr("cov.col.share_delta")] = (rows["share_change"] * 100).round(1)
+    diff[tr("cov.col.supply_before")] = rows["e2sfca_before"].round(4)
+    diff[tr("cov.col.supply_after")] = rows["e2sfca_after"].round(4)
+    diff[tr("cov.col.supply_delta")] = rows["e2sfca_change"].round(4)
+    moved = (rows["share_change"].abs() > 1e-12) | (rows["e2sfca_change"].abs() > 1e-12)
+    diff = diff[moved.to_numpy()].sort_values(tr("cov.col.share_delta"), ascending=False)
+    st.dataframe(diff, hide_index=True, width="stretch")
 
 
 def _draw(

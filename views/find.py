@@ -10,6 +10,7 @@ import datetime as dt
 import html
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -122,19 +123,31 @@ def _isochrones(slug: str, mode: str, lon: float, lat: float, budget: int) -> An
 
 
 def offer_seconds(region: Any, mode: str, origin: tuple[float, float], offers: Any) -> pd.Series:
-    """Travel seconds from ``origin`` (lon, lat; EPSG:4326) to each offer, by ``geo.access``."""
+    """Travel seconds from ``origin`` (lon, lat; EPSG:4326) to each offer (NaN = unreached).
+
+    ``geo.access.travel_times`` routes from the origin; each offer is reached at its
+    nearest node plus the walk from there (``geo.routing.snap_offers``), the same
+    access-leg rule the engine uses for cells.
+    """
+    from geo.routing import snap_offers
+    from views.common import get_access_cache
+
     access = optional_module("geo.access")
-    net = region.networks[mode]
-    times = access.travel_times(net, origin)
-    if hasattr(access, "seconds_to_points"):
-        return pd.Series(access.seconds_to_points(net, times, offers), index=offers.index)
-    return pd.Series(times.to_points(offers), index=offers.index)
+    router = get_access_cache(region.slug).router(region.networks[mode])
+    times = access.travel_times(router, origin, boundary=region.boundary)
+    ids, nodes, snap_m, _skipped = snap_offers(router, offers, max_snap_m=500.0)
+    seconds = times.node_seconds[nodes] + snap_m / router.access_mps
+    out = pd.Series(seconds, index=ids, dtype=float).reindex(offers.index)
+    return out.where(np.isfinite(out))
 
 
 def rank(offers: Any, seconds: pd.Series, *, budget: int, origin: tuple[float, float]) -> Any:
-    """Offers within the budget, ranked by travel time (``offers.search`` helper)."""
+    """Offers within the budget, ranked by travel time (with ``minutes``, ``distance_m``)."""
     search = optional_module("offers.search")
-    ranked = search.rank_by_travel_time(offers, seconds, origin=origin)
+    if search is not None and hasattr(search, "rank_by_travel_time"):
+        ranked = search.rank_by_travel_time(offers, seconds, origin=origin)
+    else:
+        ranked = offers.assign(minutes=seconds / 60.0).sort_values("minutes", kind="stable")
     return ranked[ranked["minutes"] <= budget]
 
 

@@ -1,0 +1,289 @@
+"""The Streamlit app, page by page, with ``streamlit.testing.v1.AppTest`` on real Wolfsburg data.
+
+The region comes from the shared ``wolfsburg`` fixture (built once, then loaded from
+the cache); the app's own ``st.cache_resource`` keeps it in memory across tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import bcrypt
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from views.i18n import t
+
+pytestmark = pytest.mark.xdist_group("app")
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+TIMEOUT_S = 240
+
+PAGES = {
+    "start": "views/pages/start.py",
+    "find": "views/pages/find.py",
+    "coverage": "views/pages/coverage.py",
+    "advice": "views/pages/advice.py",
+    "data": "views/pages/data.py",
+}
+# Wolfsburg: the town hall square (Porschestraße) and a point in Fallersleben
+CENTRE = (10.7865, 52.4227)
+FALLERSLEBEN = (10.7230, 52.4190)
+OUTSIDE = (10.2000, 52.9000)
+
+
+@pytest.fixture(scope="module")
+def region(wolfsburg: Any) -> Any:
+    return wolfsburg
+
+
+def open_page(
+    page: str | None,
+    *,
+    query: dict[str, str] | None = None,
+    state: dict[str, Any] | None = None,
+) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.run()
+    if page is not None:
+        at.switch_page(PAGES[page]).run()
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [w.value for w in at.warning] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+CONTROLS = {
+    "find": [
+        ("text_input", "find_addr_query"),
+        ("radio", "find_mode"),
+        ("select_slider", "find_budget"),
+        ("multiselect", "find_cats"),
+        ("checkbox", "find_open_now"),
+    ],
+    "coverage": [
+        ("selectbox", "cov_cat"),
+        ("radio", "cov_mode"),
+        ("select_slider", "cov_threshold"),
+        ("radio", "cov_metric"),
+        ("toggle", "cov_whatif"),
+    ],
+    "advice": [
+        ("number_input", "adv_age"),
+        ("multiselect", "adv_topics"),
+        ("multiselect", "adv_langs"),
+        ("radio", "adv_mode"),
+        ("select_slider", "adv_budget"),
+        ("text_input", "adv_addr_query"),
+        ("checkbox", "adv_wheelchair"),
+    ],
+    "start": [],
+    "data": [],
+}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_with_its_controls(region: Any, page: str) -> None:
+    at = open_page(page)
+    assert_clean(at)
+    for kind, key in CONTROLS[page]:
+        widget = getattr(at, kind)(key=key)
+        assert widget is not None, key
+    # the sidebar's switches and the attribution footer are on every page
+    assert at.segmented_control(key="lang_switch").value == "de"
+    assert at.selectbox(key="region_switch").value == "wolfsburg"
+    assert any("OpenStreetMap" in c.value for c in at.caption)
+
+
+def test_start_shows_region_facts(region: Any) -> None:
+    at = open_page("start")
+    assert_clean(at)
+    labels = {m.label: m.value for m in at.metric}
+    assert labels[t("start.n_districts", "de")] == str(len(region.districts))
+    inside = region.cells[region.cells["in_region"].astype(bool)]["pop_total"].sum()
+    shown = int(labels[t("start.n_population", "de")].replace(".", ""))
+    assert shown == round(inside)
+    # the data sources of the manifest with their dates
+    sources = at.dataframe[-1].value
+    assert "2011-05-09" in set(sources[t("start.src_date", "de")])
+
+
+@pytest.mark.parametrize("page", ["find", "coverage", "advice"])
+def test_language_switch_changes_every_text(region: Any, page: str) -> None:
+    at = open_page(page)
+    german = at.header[0].value
+    at.segmented_control(key="lang_switch").set_value("en").run()
+    assert_clean(at)
+    assert at.header[0].value != german
+    assert (
+        at.header[0].value
+        == {
+            "find": t("find.header", "en"),
+            "coverage": t("cov.header", "en"),
+            "advice": t("adv.header", "en"),
+        }[page]
+    )
+    assert at.query_params["lang"] == ["en"] or at.query_params["lang"] == "en"
+
+
+def test_language_from_the_url(region: Any) -> None:
+    at = open_page("find", query={"lang": "en"})
+    assert_clean(at)
+    assert at.header[0].value == t("find.header", "en")
+    assert at.radio(key="find_mode").options == ["Walking", "Bicycle", "Car"]
+
+
+def _find_numbers(at: AppTest) -> tuple[str, list[str]]:
+    bands = next(c.value for c in at.caption if "km²" in c.value)
+    names = list(at.dataframe[0].value[t("common.name", "de")]) if at.dataframe else []
+    return bands, names
+
+
+def test_find_a_different_origin_gives_different_results(region: Any) -> None:
+    a = open_page("find", query={"lon": str(CENTRE[0]), "lat": str(CENTRE[1]), "min": "10"})
+    assert_clean(a)
+    b = open_page(
+        "find", query={"lon": str(FALLERSLEBEN[0]), "lat": str(FALLERSLEBEN[1]), "min": "10"}
+    )
+    assert_clean(b)
+    bands_a, names_a = _find_numbers(a)
+    bands_b, names_b = _find_numbers(b)
+    assert names_a and names_b
+    assert bands_a != bands_b
+    assert names_a != names_b
+
+
+def test_find_larger_budget_reaches_more(region: Any) -> None:
+    at = open_page("find", query={"lon": str(CENTRE[0]), "lat": str(CENTRE[1]), "min": "5"})
+    few = len(at.dataframe[0].value) if at.dataframe else 0
+    at.select_slider(key="find_budget").set_value(20).run()
+    assert_clean(at)
+    many = len(at.dataframe[0].value)
+    assert many > few
+    # the view is in the URL, so it can be shared
+    assert at.query_params["min"] in ("20", ["20"])
+
+
+def test_find_category_filter(region: Any) -> None:
+    at = open_page("find", query={"lon": str(CENTRE[0]), "lat": str(CENTRE[1]), "min": "20"})
+    options = at.multiselect(key="find_cats").options
+    assert options
+    at.multiselect(key="find_cats").select(options[0]).run()
+    assert_clean(at)
+    shown = set(at.dataframe[0].value[t("common.category", "de")])
+    assert shown == {options[0]}
+
+
+def test_find_point_outside_the_region_is_a_friendly_warning(region: Any) -> None:
+    at = open_page("find", query={"lon": str(OUTSIDE[0]), "lat": str(OUTSIDE[1])})
+    assert_clean(at)
+    assert any("außerhalb" in w.value for w in at.warning)
+
+
+def _total_line(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("Insgesamt erreichen"))
+
+
+def test_coverage_threshold_changes_the_numbers(region: Any) -> None:
+    at = open_page("coverage")
+    assert_clean(at)
+    at.select_slider(key="cov_threshold").set_value(5).run()
+    low = _total_line(at)
+    low_table = at.dataframe[0].value.copy()
+    at.select_slider(key="cov_threshold").set_value(30).run()
+    assert_clean(at)
+    high = _total_line(at)
+    assert low != high
+    share = t("cov.col.share", "de")
+    assert (at.dataframe[0].value[share].fillna(0) >= low_table[share].fillna(0)).all()
+    assert len(at.dataframe[0].value) == len(region.districts)
+    assert {b.label for b in at.download_button} >= {
+        t("common.download_csv", "de"),
+        t("common.download_xlsx", "de"),
+    }
+
+
+def test_coverage_category_sets_its_target_group(region: Any) -> None:
+    at = open_page("coverage")
+    cats = at.selectbox(key="cov_cat").options
+    assert len(cats) > 1
+    before = _total_line(at)
+    at.selectbox(key="cov_cat").set_value(at.selectbox(key="cov_cat").options[-1])
+    at.run()
+    assert_clean(at)
+    assert _total_line(at) != before
+
+
+def test_coverage_what_if_shows_the_change(region: Any) -> None:
+    at = open_page("coverage")
+    at.toggle(key="cov_whatif").set_value(True).run()
+    assert_clean(at)
+    assert not any(m.value.startswith("#### " + t("cov.whatif_result", "de")) for m in at.markdown)
+    # a planned offer with 200 places in Fallersleben, as a map click would add it
+    at.session_state["cov_plan"] = {"added": [(*FALLERSLEBEN, 200)], "removed": []}
+    at.run()
+    assert_clean(at)
+    assert any(m.value == "#### " + t("cov.whatif_result", "de") for m in at.markdown)
+    assert any("→" in m.value for m in at.markdown)
+
+
+def test_data_page_explains_how_to_enable_editing(
+    region: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BLK_PLANNER_PASSWORD_HASH", raising=False)
+    at = open_page("data")
+    assert_clean(at)
+    assert any("BLK_PLANNER_PASSWORD_HASH" in i.value for i in at.info)
+    assert not at.text_input
+
+
+@pytest.fixture
+def planner_hash(monkeypatch: pytest.MonkeyPatch) -> str:
+    hashed = bcrypt.hashpw(b"geheim-123", bcrypt.gensalt(rounds=4)).decode()
+    monkeypatch.setenv("BLK_PLANNER_PASSWORD_HASH", hashed)
+    return hashed
+
+
+@pytest.mark.parametrize(("password", "signed_in"), [("falsch", False), ("geheim-123", True)])
+def test_data_sign_in_gate(region: Any, planner_hash: str, password: str, signed_in: bool) -> None:
+    at = open_page("data")
+    assert_clean(at)
+    at.text_input(key="data_user_input").input("Test")
+    at.text_input(key="data_password").input(password)
+    at.form_submit_button[0].click().run()
+    assert not at.exception
+    if signed_in:
+        assert not at.error
+        assert len(at.tabs) == 3
+        assert any(t("data.signed_in", "de", user="Test") == c.value for c in at.caption)
+    else:
+        assert [e.value for e in at.error] == [t("data.wrong_password", "de")]
+        assert not at.tabs
+
+
+def test_error_boundary_shows_a_friendly_message(
+    region: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import views.start
+
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(views.start, "render", boom)
+    at = open_page(None)
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("app.error", "de")]
+    assert "secret internals" not in texts(at)
