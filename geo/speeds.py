@@ -219,14 +219,21 @@ def node_lines(
     is_node |= first | last
 
     # A piece that returns to its own start (a roundabout drawn as one closed way) would be
-    # a self loop; give it a node in its middle so the geometry stays routable.
-    for _ in range(4):
+    # a self loop, and two pieces between the same two nodes would be parallel edges of
+    # which routing keeps one. Give such pieces a node in their middle, so every piece of
+    # street stays in the network and in the isochrones.
+    for _ in range(6):
         starts, ends = _pieces(is_node, line_id)
-        loops = keys[starts] == keys[ends]
-        if not loops.any():
+        a, b = keys[starts], keys[ends]
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        order = np.lexsort((hi, lo))
+        repeat = np.zeros(starts.shape[0], dtype=bool)
+        repeat[order[1:]] = (lo[order[1:]] == lo[order[:-1]]) & (hi[order[1:]] == hi[order[:-1]])
+        split = (a == b) | repeat
+        split &= ends - starts >= 2
+        if not split.any():
             break
-        mids = (starts[loops] + ends[loops]) // 2
-        is_node[mids[mids > starts[loops]]] = True
+        is_node[(starts[split] + ends[split]) // 2] = True
     starts, ends = _pieces(is_node, line_id)
     loops = keys[starts] == keys[ends]
     starts, ends = starts[~loops], ends[~loops]
