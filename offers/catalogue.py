@@ -1,0 +1,92 @@
+"""The region's offer catalogue: seeded once from OSM and the manifest's lists.
+
+:func:`load_offers` is what the app and the analysis call. On first use it fills the
+region's store (:class:`offers.store.OfferStore`) from the region's OSM POIs
+(:func:`offers.osm.offers_from_pois`) and then imports the manifest's
+``offers.imports`` files (the 2017 school lists), whose rows merge with OSM records
+under the duplicate rule of :mod:`offers.dedup`. The import reports, rejected rows and
+merge decisions stay in the store (``store.imports()``, ``.rejected()``,
+``.merges()``). Later calls only read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import shapely
+
+from geo.region import Region
+from geo.settings import CRS_MEASURE, CRS_STORE, Paths, get_paths
+from offers.osm import offers_from_pois
+from offers.store import ImportReport, OfferStore
+
+SEED_USER = "system"
+#: Offers just outside the boundary still serve residents (the census clip reaches
+#: 1 km beyond the region too).
+AREA_MARGIN_M = 1000.0
+
+
+def region_area(region: Region, *, margin_m: float = AREA_MARGIN_M) -> shapely.Geometry:
+    """The region boundary grown by ``margin_m`` metres, in EPSG:4326."""
+    series = gpd.GeoSeries([region.boundary], crs=CRS_STORE).to_crs(CRS_MEASURE)
+    return series.buffer(margin_m).to_crs(CRS_STORE).iloc[0]
+
+
+def _source_date(region: Region, path: Any) -> str:
+    for src in region.manifest.sources:
+        if src.path == path:
+            return src.date
+    return ""
+
+
+def make_geocoder(region: Region) -> Any | None:
+    """A :class:`geo.geocode.Geocoder` on the region's address index (None if empty)."""
+    from geo.geocode import Geocoder
+
+    if region.addresses is None or len(region.addresses) == 0:
+        return None
+    return Geocoder(region.addresses)
+
+
+def ensure_seeded(region: Region, *, paths: Paths | None = None) -> list[ImportReport]:
+    """Seed the region's store if that has not happened yet; returns the import reports.
+
+    Each step is its own transaction and idempotent, so an interrupted seed is
+    completed by the next call.
+    """
+    store = OfferStore(region.slug, paths=paths or get_paths())
+    if store.meta("seeded") is not None:
+        return []
+    poi_date = _source_date(region, region.manifest.pois_file or region.manifest.osm_file)
+    store.seed(offers_from_pois(region.pois, updated=poi_date), user=SEED_USER, source="osm")
+    reports = []
+    area = region_area(region)
+    for path in region.manifest.offer_imports:
+        reports.append(
+            store.import_file(
+                path,
+                user=SEED_USER,
+                area=area,
+                geocoder=None,
+                default_category="schule_sonstige",
+                updated=_source_date(region, path) or None,
+            )
+        )
+    store.set_meta("seeded", "yes")
+    return reports
+
+
+def load_offers(region: Region, *, paths: Paths | None = None) -> gpd.GeoDataFrame:
+    """The region's offers (EPSG:4326, index ``offer_id``), seeding the store on first use.
+
+    Parameters
+    ----------
+    region : Region
+        A loaded region (:func:`geo.build.load_region`).
+    paths : Paths, optional
+        Folders; the store is ``paths.work_dir / "offers" / f"{slug}.sqlite"``.
+    """
+    paths = paths or get_paths()
+    ensure_seeded(region, paths=paths)
+    return OfferStore(region.slug, paths=paths).offers()

@@ -1,0 +1,130 @@
+"""The duplicate rule: one offer from several sources becomes one record.
+
+Rule (:func:`DuplicateFinder.match`): an incoming record is the same offer as an
+existing one when both categories are in the same group (family, e.g. "schule"), the
+points are at most :data:`DEDUP_DISTANCE_M` apart (measured in EPSG:25832), and the
+names are similar: rapidfuzz ``token_set_ratio`` of the normalised names (lower case,
+umlauts folded, punctuation removed) is at least :data:`NAME_SIMILARITY_MIN`. The
+closest such record wins. Every candidate within the distance is reported as a
+:class:`MergeDecision` (merged or kept apart, with distance and score), so the rule
+and its decisions are visible in the import report and the store.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from pyproj import Transformer
+from rapidfuzz import fuzz
+
+from geo.settings import CRS_MEASURE, CRS_STORE
+from offers.taxonomy import CATEGORIES
+
+DEDUP_DISTANCE_M = 30.0
+NAME_SIMILARITY_MIN = 80.0
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def normalise_name(text: str) -> str:
+    """``"Theodor-Heuss-Gymnasium  Wolfsburg"`` -> ``"theodor heuss gymnasium wolfsburg"``."""
+    low = str(text).lower().translate(_FOLD)
+    return " ".join(re.sub(r"[^\w]+", " ", low).split())
+
+
+def name_similarity(a: str, b: str) -> float:
+    """0–100; token-set ratio of the normalised names (word order and extra words ignored)."""
+    return float(fuzz.token_set_ratio(normalise_name(a), normalise_name(b)))
+
+
+@dataclass(frozen=True)
+class MergeDecision:
+    """One application of the duplicate rule to a pair within the distance."""
+
+    row: int
+    offer_id: str
+    name: str
+    other_name: str
+    distance_m: float
+    name_score: float
+    merged: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class DuplicateFinder:
+    """Candidates for the duplicate rule, with points in EPSG:25832.
+
+    Parameters
+    ----------
+    records : mapping of offer_id to record
+        Existing records (``lon``/``lat`` in EPSG:4326, ``category``, ``name``).
+    """
+
+    def __init__(self, records: dict[str, dict[str, Any]]) -> None:
+        self._to_measure = Transformer.from_crs(CRS_STORE, CRS_MEASURE, always_xy=True)
+        self._ids: list[str] = []
+        self._names: list[str] = []
+        self._groups: list[str] = []
+        self._xy: list[tuple[float, float]] = []
+        for oid, rec in records.items():
+            self.add(oid, rec)
+
+    def add(self, offer_id: str, record: dict[str, Any]) -> None:
+        """Add (or move) a record as a candidate."""
+        if record.get("lon") is None or record.get("lat") is None:
+            return
+        if offer_id in self._ids:
+            self.remove(offer_id)
+        x, y = self._to_measure.transform(record["lon"], record["lat"])
+        self._ids.append(offer_id)
+        self._names.append(str(record.get("name", "")))
+        self._groups.append(CATEGORIES[record["category"]].group)
+        self._xy.append((x, y))
+
+    def remove(self, offer_id: str) -> None:
+        if offer_id in self._ids:
+            i = self._ids.index(offer_id)
+            for seq in (self._ids, self._names, self._groups, self._xy):
+                del seq[i]
+
+    def match(
+        self, record: dict[str, Any], *, row: int = 0, exclude: frozenset[str] = frozenset()
+    ) -> tuple[str | None, list[MergeDecision]]:
+        """The offer_id this record duplicates (or ``None``) and the decisions taken."""
+        if not self._ids or record.get("lon") is None:
+            return None, []
+        x, y = self._to_measure.transform(record["lon"], record["lat"])
+        xy = np.asarray(self._xy)
+        dist = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
+        group = CATEGORIES[record["category"]].group
+        decisions: list[MergeDecision] = []
+        best: tuple[float, str] | None = None
+        for i in np.flatnonzero(dist <= DEDUP_DISTANCE_M):
+            oid = self._ids[i]
+            if oid in exclude or self._groups[i] != group:
+                continue
+            score = name_similarity(record["name"], self._names[i])
+            ok = score >= NAME_SIMILARITY_MIN
+            decisions.append(
+                MergeDecision(
+                    row=row,
+                    offer_id=oid,
+                    name=str(record["name"]),
+                    other_name=self._names[i],
+                    distance_m=round(float(dist[i]), 1),
+                    name_score=round(score, 1),
+                    merged=False,
+                )
+            )
+            if ok and (best is None or dist[i] < best[0]):
+                best = (float(dist[i]), oid)
+        if best is None:
+            return None, decisions
+        decisions = [
+            MergeDecision(**{**d.to_dict(), "merged": d.offer_id == best[1]}) for d in decisions
+        ]
+        return best[1], decisions

@@ -1,0 +1,339 @@
+"""Search, ranking and counsellor matching on an offer table (pure; no UI).
+
+- :func:`search_offers` filters; free text is tolerant of umlauts ("Muehlenberg",
+  "Muhlenberg" find "Mühlenberg") and typos (rapidfuzz, word by word).
+- :func:`rank_by_travel` sorts by travel time that the caller computed with
+  :mod:`geo.access` and adds ``minutes`` and the straight-line ``distance_m``
+  (EPSG:25832) from the origin.
+- :func:`match_profile` scores offers for a person and explains the score in German
+  and English ("14 min mit dem Rad, freie Plätze, Arabisch").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+from rapidfuzz import fuzz
+
+from geo.settings import CRS_MEASURE, CRS_STORE
+from offers.hours import open_status
+from offers.taxonomy import CATEGORIES, GROUPS
+
+TEXT_MIN_SCORE = 75.0
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+#: ISO 639-1 codes -> (German, English) names for reasons and filters.
+LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
+    "de": ("Deutsch", "German"),
+    "en": ("Englisch", "English"),
+    "ar": ("Arabisch", "Arabic"),
+    "tr": ("Türkisch", "Turkish"),
+    "ru": ("Russisch", "Russian"),
+    "uk": ("Ukrainisch", "Ukrainian"),
+    "pl": ("Polnisch", "Polish"),
+    "fr": ("Französisch", "French"),
+    "es": ("Spanisch", "Spanish"),
+    "it": ("Italienisch", "Italian"),
+    "da": ("Dänisch", "Danish"),
+    "fa": ("Persisch", "Persian"),
+    "ku": ("Kurdisch", "Kurdish"),
+    "ro": ("Rumänisch", "Romanian"),
+    "sq": ("Albanisch", "Albanian"),
+    "ti": ("Tigrinya", "Tigrinya"),
+    "ps": ("Paschtu", "Pashto"),
+}
+_MODE_WORDS: dict[str, tuple[str, str]] = {
+    "walk": ("zu Fuß", "on foot"),
+    "bike": ("mit dem Rad", "by bike"),
+    "drive": ("mit dem Auto", "by car"),
+}
+
+
+def fold(text: str) -> str:
+    """Lower case, umlauts as ae/oe/ue/ss, punctuation as spaces."""
+    low = str(text).lower().translate(_FOLD)
+    return " ".join(re.sub(r"[^\w]+", " ", low).split())
+
+
+def _language_key(value: str) -> str:
+    low = fold(value)
+    for code, (de, en) in LANGUAGE_NAMES.items():
+        if low in (code, fold(de), fold(en)):
+            return code
+    return low
+
+
+def text_score(query: str, haystack: str) -> float:
+    """0–100: how well every word of ``query`` is found in ``haystack``.
+
+    Each query word scores 100 when it starts a haystack word, else its best
+    ``fuzz.ratio`` against the haystack words; the result is the mean over words.
+    """
+    q_words = fold(query).split()
+    h_words = fold(haystack).split()
+    if not q_words:
+        return 100.0
+    if not h_words:
+        return 0.0
+    total = 0.0
+    for qw in q_words:
+        best = 0.0
+        for hw in h_words:
+            if hw.startswith(qw) or (len(qw) >= 4 and qw in hw):
+                best = 100.0
+                break
+            best = max(best, fuzz.ratio(qw, hw))
+        total += best
+    return total / len(q_words)
+
+
+def _listish(value: object) -> list[str]:
+    if isinstance(value, list | tuple | np.ndarray):
+        return [str(v) for v in value]
+    if isinstance(value, str) and value:
+        return [v.strip() for v in value.split(";") if v.strip()]
+    return []
+
+
+def search_offers(
+    offers: gpd.GeoDataFrame,
+    *,
+    categories: Iterable[str] | None = None,
+    age: int | None = None,
+    topics: Iterable[str] | None = None,
+    languages: Iterable[str] | None = None,
+    provider_types: Iterable[str] | None = None,
+    wheelchair: bool | str | None = None,
+    open_at: dt.datetime | None = None,
+    text: str | None = None,
+    text_min_score: float = TEXT_MIN_SCORE,
+) -> gpd.GeoDataFrame:
+    """Filter an offer table; every argument left ``None`` does not filter.
+
+    Parameters
+    ----------
+    offers : GeoDataFrame
+        Offer table (EPSG:4326, index ``offer_id``).
+    categories : iterable of str
+        Category keys or group keys (:data:`offers.taxonomy.GROUPS`).
+    age : int
+        Age in years that must lie in ``[age_min, age_max]`` (missing bounds are open).
+    topics, languages : iterable of str
+        At least one must match (case and umlauts ignored; languages by ISO code or
+        German/English name).
+    provider_types : iterable of str
+        ``public``, ``church``, ``free``, ``private``.
+    wheelchair : bool or str
+        ``True``: ``yes`` or ``limited``; ``"yes"``: only ``yes``; ``False``: no filter.
+    open_at : datetime
+        Local time at which the offer must be open (unknown hours do not match).
+    text : str
+        Free text over name, category, subtype, provider, topics, address.
+
+    Returns
+    -------
+    GeoDataFrame
+        The matching rows (index kept). With ``text`` a ``text_score`` column (0–100)
+        is added and rows are sorted by it, best first.
+    """
+    mask = pd.Series(True, index=offers.index)
+    if categories is not None:
+        keys: set[str] = set()
+        for c in categories:
+            if c in GROUPS:
+                keys.update(k for k, cat in CATEGORIES.items() if cat.group == c)
+            else:
+                keys.add(c)
+        mask &= offers["category"].isin(keys)
+    if age is not None:
+        lo = pd.to_numeric(offers["age_min"], errors="coerce").fillna(0)
+        hi = pd.to_numeric(offers["age_max"], errors="coerce").fillna(math.inf)
+        mask &= (lo <= age) & (age <= hi)
+    for column, wanted, key in (
+        ("topics", topics, fold),
+        ("languages", languages, _language_key),
+    ):
+        if wanted is None:
+            continue
+        want = {key(w) for w in wanted if str(w).strip()}
+        if want:
+            mask &= offers[column].map(
+                lambda v, want=want, key=key: bool({key(x) for x in _listish(v)} & want)
+            )
+    if provider_types is not None:
+        mask &= offers["provider_type"].isin(set(provider_types))
+    if wheelchair is True:
+        mask &= offers["wheelchair"].isin(["yes", "limited"])
+    elif isinstance(wheelchair, str) and wheelchair:
+        mask &= offers["wheelchair"] == wheelchair
+    if open_at is not None:
+        mask &= offers["opening_hours"].map(lambda h: open_status(h, open_at) == "open")
+    result = offers.loc[mask.to_numpy()].copy()
+    if text is not None and text.strip():
+        hay = [
+            " ".join(
+                (
+                    str(r["name"]),
+                    CATEGORIES[r["category"]].label_de if r["category"] in CATEGORIES else "",
+                    str(r["subtype"]),
+                    str(r["provider"]),
+                    " ".join(_listish(r["topics"])),
+                    str(r["street"]),
+                    str(r["city"]),
+                )
+            )
+            for r in result.to_dict("records")
+        ]
+        scores = [text_score(text, h) for h in hay]
+        result["text_score"] = np.asarray(scores, dtype="float64")
+        result = result[result["text_score"] >= text_min_score]
+        result = result.sort_values("text_score", ascending=False, kind="stable")
+    return result
+
+
+def rank_by_travel(
+    offers: gpd.GeoDataFrame,
+    seconds_by_offer: Mapping[str, float] | pd.Series,
+    *,
+    origin: tuple[float, float] | None = None,
+    max_minutes: float | None = None,
+) -> gpd.GeoDataFrame:
+    """Offers sorted by travel time, with ``seconds``, ``minutes`` and ``distance_m``.
+
+    Parameters
+    ----------
+    offers : GeoDataFrame
+        Offer table (EPSG:4326).
+    seconds_by_offer : mapping or Series
+        Travel seconds per offer_id, computed by the caller with :mod:`geo.access`;
+        missing or non-finite = not reachable.
+    origin : (lon, lat), optional
+        EPSG:4326 start point for the straight-line ``distance_m`` (measured in
+        EPSG:25832); ``NaN`` without an origin.
+    max_minutes : float, optional
+        Drop offers slower than this (unreachable ones are dropped too then).
+
+    Returns
+    -------
+    GeoDataFrame
+        Index kept; reachable offers first, by ``seconds``; unreachable at the end
+        with ``NaN`` minutes (unless ``max_minutes`` is given).
+    """
+    seconds = pd.Series(seconds_by_offer, dtype="float64").reindex(offers.index)
+    seconds = seconds.where(np.isfinite(seconds))
+    out = offers.copy()
+    out["seconds"] = seconds.to_numpy()
+    out["minutes"] = np.round(seconds.to_numpy() / 60.0, 1)
+    if origin is not None and len(out):
+        to_m = Transformer.from_crs(CRS_STORE, CRS_MEASURE, always_xy=True)
+        ox, oy = to_m.transform(*origin)
+        pts = out.geometry.to_crs(CRS_MEASURE)
+        out["distance_m"] = np.round(np.hypot(pts.x.to_numpy() - ox, pts.y.to_numpy() - oy), 0)
+    else:
+        out["distance_m"] = np.nan
+    if max_minutes is not None:
+        out = out[out["minutes"] <= max_minutes]
+    return out.sort_values(["seconds", "distance_m"], na_position="last", kind="stable")
+
+
+def match_profile(
+    offers: gpd.GeoDataFrame,
+    *,
+    age: int,
+    topics: Iterable[str] = (),
+    languages: Iterable[str] = (),
+    wheelchair: bool = False,
+    seconds_by_offer: Mapping[str, float] | pd.Series,
+    budget_min: float,
+    mode: str = "walk",
+) -> pd.DataFrame:
+    """Score offers for one person; the reasons explain each score.
+
+    Offers are left out when the age does not fit, when they are not reachable within
+    ``budget_min`` minutes, or when a wheelchair is needed and the offer says ``no``.
+
+    Score (0–100): 40 × (1 − minutes/budget) + 20 free places (or 10 when unknown)
+    + 20 × share of wanted topics offered + 15 language spoken + 5 wheelchair ``yes``.
+
+    Returns
+    -------
+    DataFrame
+        Index ``offer_id``; columns ``name``, ``category``, ``minutes``, ``score``,
+        ``reasons_de``, ``reasons_en``; best first.
+    """
+    want_topics = {fold(t) for t in topics if str(t).strip()}
+    want_langs = {_language_key(v) for v in languages if str(v).strip()}
+    pool = search_offers(offers, age=age)
+    seconds = pd.Series(seconds_by_offer, dtype="float64").reindex(pool.index)
+    mode_de, mode_en = _MODE_WORDS.get(mode, (mode, mode))
+    rows = []
+    for oid, rec in zip(pool.index, pool.to_dict("records"), strict=True):
+        sec = seconds.loc[oid]
+        if not np.isfinite(sec) or sec / 60.0 > budget_min:
+            continue
+        if wheelchair and rec["wheelchair"] == "no":
+            continue
+        minutes = sec / 60.0
+        score = 40.0 * (1.0 - minutes / budget_min) if budget_min > 0 else 0.0
+        de = [f"{round(minutes):d} min {mode_de}"]
+        en = [f"{round(minutes):d} min {mode_en}"]
+        free = rec["free_places"]
+        if free is not None and free is not pd.NA and not pd.isna(free):
+            if int(free) > 0:
+                score += 20
+                de.append("freie Plätze")
+                en.append("free places")
+            else:
+                de.append("keine freien Plätze")
+                en.append("no free places")
+        else:
+            score += 10
+        offered = {fold(t) for t in _listish(rec["topics"])}
+        if want_topics:
+            hit = want_topics & offered
+            score += 20.0 * len(hit) / len(want_topics)
+            if hit:
+                names = ", ".join(sorted(t for t in _listish(rec["topics"]) if fold(t) in hit))
+                de.append(names)
+                en.append(names)
+        spoken = {_language_key(v) for v in _listish(rec["languages"])}
+        for code in sorted(want_langs & spoken):
+            score += 15.0 / len(want_langs)
+            de_name, en_name = LANGUAGE_NAMES.get(code, (code, code))
+            de.append(de_name)
+            en.append(en_name)
+        if wheelchair:
+            status = rec["wheelchair"]
+            if status == "yes":
+                score += 5
+                de.append("rollstuhlgerecht")
+                en.append("wheelchair accessible")
+            elif status == "limited":
+                de.append("teilweise rollstuhlgerecht")
+                en.append("partly wheelchair accessible")
+            else:
+                de.append("Barrierefreiheit unbekannt")
+                en.append("accessibility unknown")
+        rows.append(
+            {
+                "offer_id": oid,
+                "name": rec["name"],
+                "category": rec["category"],
+                "minutes": round(minutes, 1),
+                "score": round(score, 1),
+                "reasons_de": ", ".join(de),
+                "reasons_en": ", ".join(en),
+            }
+        )
+    cols = ["name", "category", "minutes", "score", "reasons_de", "reasons_en"]
+    if not rows:
+        return pd.DataFrame(columns=cols, index=pd.Index([], name="offer_id"))
+    frame = pd.DataFrame(rows).set_index("offer_id")[cols]
+    return frame.sort_values(["score", "minutes"], ascending=[False, True], kind="stable")
