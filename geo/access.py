@@ -1,0 +1,436 @@
+"""The accessibility engine: travel times, nearest offers, isochrones, coverage, E2SFCA.
+
+Public entry point of the accessibility issue. All functions are pure: they take a
+:class:`geo.network.Network` (or a prepared :class:`geo.routing.Router`, which is faster
+for repeated queries), inputs in EPSG:4326, measure in EPSG:25832 and return new
+objects that keep the input's index.
+
+Choice for the access leg: the way from a point (an origin, an offer, a cell centre)
+to the street is walked, at the network's own speed for walk networks and at
+:data:`geo.routing.ACCESS_WALK_KMH` for bike and drive (you walk to the bike or car).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.errors import InputDataError
+from geo.isochrones import isochrones
+from geo.metrics import (
+    DEFAULT_STEPS,
+    FcaResult,
+    coverage,
+    e2sfca,
+    offer_cell_seconds,
+    two_sfca,
+    underserved_cells,
+)
+from geo.network import Network
+from geo.routing import (
+    MAX_SNAP_M,
+    OriginTimes,
+    Router,
+    as_router,
+    cell_seconds,
+    snap_offers,
+    travel_times,
+)
+from geo.settings import CRS_STORE
+
+__all__ = [
+    "DEFAULT_STEPS",
+    "AccessCache",
+    "FcaResult",
+    "NearestResult",
+    "NewOffer",
+    "OriginTimes",
+    "Router",
+    "WhatIfResult",
+    "coverage",
+    "e2sfca",
+    "isochrones",
+    "nearest_offer",
+    "offer_cell_seconds",
+    "offers_fingerprint",
+    "travel_times",
+    "two_sfca",
+    "underserved_cells",
+    "what_if",
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, eq=False)
+class NearestResult:
+    """The nearest offer of a set for every node and cell.
+
+    Attributes
+    ----------
+    mode : str
+        Network mode.
+    node_seconds : ndarray of float, shape (n,)
+        Seconds from each node to its nearest offer (``inf`` where none is reached).
+    node_offer : ndarray of int64, shape (n,)
+        Position of that offer in ``offer_ids`` (-1 where none).
+    offer_ids : ndarray of object
+        Ids of the offers that were routed (in input order).
+    offer_node : ndarray of int64
+        Node each routed offer snapped to.
+    offer_snap_m : ndarray of float
+        Distance offer -> node (metres, EPSG:25832).
+    skipped : DataFrame
+        Offers that were not routed, index ``offer_id``, column ``reason``.
+    cells : DataFrame or None
+        Indexed like the input cells: ``seconds`` (node time plus the cell's snap
+        walk), ``minutes``, ``offer_id`` (None where unreached).
+    """
+
+    mode: str
+    node_seconds: np.ndarray
+    node_offer: np.ndarray
+    offer_ids: np.ndarray
+    offer_node: np.ndarray
+    offer_snap_m: np.ndarray
+    skipped: pd.DataFrame
+    cells: pd.DataFrame | None = None
+
+    def node_offer_id(self) -> np.ndarray:
+        """Offer id per node (None where unreached)."""
+        ids = np.append(self.offer_ids.astype(object), None)
+        return ids[self.node_offer]
+
+
+def nearest_offer(
+    net: Network | Router,
+    offers: gpd.GeoDataFrame,
+    *,
+    cells: pd.DataFrame | None = None,
+    mode: str | None = None,
+    max_seconds: float | None = None,
+    max_snap_m: float = MAX_SNAP_M,
+) -> NearestResult:
+    """Travel time from every node (and cell) to the nearest of a set of offers.
+
+    One multi-source Dijkstra run on the reversed graph (so one-way streets are
+    respected in the direction home -> offer). Each offer starts at its nearest
+    node with the walk from the offer to that node already counted; cells add the
+    walk from their centre to their node (``node_<mode>``, ``snap_m_<mode>``).
+
+    Parameters
+    ----------
+    net : Network or Router
+        The mode's network (EPSG:25832).
+    offers : GeoDataFrame
+        EPSG:4326 points indexed by ``offer_id``. Offers without a usable point or
+        farther than ``max_snap_m`` from the network are skipped and listed in
+        ``NearestResult.skipped``.
+    cells : DataFrame, optional
+        Census cells with ``node_<mode>`` and ``snap_m_<mode>`` columns.
+    mode : str, optional
+        Column suffix for the cells; default the network's mode.
+    max_seconds : float, optional
+        Search limit (``inf`` beyond).
+    max_snap_m : float
+        Farthest allowed offer -> node distance (metres).
+
+    Returns
+    -------
+    NearestResult
+    """
+    router = as_router(net)
+    mode = mode or router.mode
+    ids, nodes, snap_m, skipped = snap_offers(router, offers, max_snap_m=max_snap_m)
+    seconds, root = router.dijkstra(
+        nodes, snap_m / router.access_mps, limit_s=max_seconds, reverse=True, predecessors=True
+    )
+    assert root is not None
+    # the node a path starts at -> the offer that starts there with the smallest walk
+    node_to_offer = np.full(router.net.n_nodes + 1, -1, dtype=np.int64)
+    order = np.lexsort((snap_m, nodes))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = nodes[order][1:] != nodes[order][:-1]
+    node_to_offer[nodes[order[first]]] = order[first]
+    node_offer = np.where(root >= 0, node_to_offer[root], -1)
+    cell_table = None
+    if cells is not None:
+        cell_s = cell_seconds(router, cells, seconds, mode=mode)
+        node_col = cells[f"node_{mode}"].to_numpy(dtype=np.int64)
+        which = node_offer[node_col]
+        ids_obj = np.append(ids.astype(object), None)
+        cell_table = pd.DataFrame(
+            {
+                "seconds": cell_s,
+                "minutes": cell_s / 60.0,
+                "offer_id": ids_obj[np.where(np.isfinite(cell_s), which, -1)],
+            },
+            index=cells.index,
+        )
+    return NearestResult(
+        mode=router.mode,
+        node_seconds=seconds,
+        node_offer=node_offer,
+        offer_ids=ids,
+        offer_node=nodes,
+        offer_snap_m=snap_m,
+        skipped=skipped,
+        cells=cell_table,
+    )
+
+
+@dataclass(frozen=True)
+class NewOffer:
+    """An offer a planner adds in a what-if scenario.
+
+    Attributes
+    ----------
+    lon, lat : float
+        Position in EPSG:4326.
+    capacity : float or None
+        Places (None = unknown, counted as 1 and flagged).
+    offer_id : str
+        Id used in the results.
+    """
+
+    lon: float
+    lat: float
+    capacity: float | None = None
+    offer_id: str = "new-1"
+
+
+@dataclass(frozen=True, eq=False)
+class WhatIfResult:
+    """Per-district change of coverage and supply per head.
+
+    Attributes
+    ----------
+    districts : DataFrame
+        Index ``district_id`` plus ``"__total__"``; columns ``name``,
+        ``population``, ``covered_before``, ``covered_after``, ``covered_change``,
+        ``share_before``, ``share_after``, ``share_change``, ``e2sfca_before``,
+        ``e2sfca_after``, ``e2sfca_change``.
+    before, after : NearestResult and FcaResult pairs
+        The full results for further display.
+    """
+
+    districts: pd.DataFrame
+    nearest_before: NearestResult
+    nearest_after: NearestResult
+    fca_before: FcaResult
+    fca_after: FcaResult
+
+
+def what_if(
+    net: Network | Router,
+    offers: gpd.GeoDataFrame,
+    cells: pd.DataFrame,
+    districts: pd.DataFrame,
+    *,
+    pop_columns: str | Sequence[str],
+    threshold_min: float,
+    add: Iterable[NewOffer] = (),
+    remove: Iterable[Hashable] = (),
+    capacity_column: str = "capacity",
+    steps: Sequence[tuple[float, float]] = DEFAULT_STEPS,
+    cache: AccessCache | None = None,
+    cache_key: Hashable = None,
+) -> WhatIfResult:
+    """Coverage and E2SFCA with offers added and/or removed, against the current state.
+
+    Parameters
+    ----------
+    net : Network or Router
+        The mode's network (EPSG:25832).
+    offers : GeoDataFrame
+        Current offers, EPSG:4326, indexed by ``offer_id``.
+    cells, districts : DataFrame
+        As for :func:`coverage`.
+    pop_columns : str or sequence of str
+        Target group population column(s).
+    threshold_min : float
+        Coverage threshold in minutes.
+    add : iterable of NewOffer
+        Offers to add (EPSG:4326 points).
+    remove : iterable of offer ids
+        Offers to remove; an unknown id raises ``InputDataError``.
+    capacity_column : str
+        Capacity column of ``offers``.
+    steps : sequence of (minutes, weight)
+        E2SFCA step weights.
+    cache : AccessCache, optional
+        Reuse the "before" results across calls (keyed by ``cache_key`` and the
+        offers' fingerprint).
+    cache_key : hashable
+        Region cache key (e.g. ``region.info["cache_key"]``) for ``cache``.
+
+    Returns
+    -------
+    WhatIfResult
+    """
+    router = as_router(net)
+    remove = list(remove)
+    missing = [r for r in remove if r not in offers.index]
+    if missing:
+        raise InputDataError(
+            f"cannot remove unknown offer id(s) {missing!r}.",
+            field="offer_id",
+            hint="Pick ids from the current offer table.",
+        )
+    added = list(add)
+    new_rows = gpd.GeoDataFrame(
+        {capacity_column: [a.capacity for a in added]},
+        geometry=gpd.points_from_xy([a.lon for a in added], [a.lat for a in added]),
+        index=pd.Index([a.offer_id for a in added], name=offers.index.name),
+        crs=CRS_STORE,
+    )
+    dup = new_rows.index.intersection(offers.index)
+    if len(dup):
+        raise InputDataError(
+            f"new offer id(s) {list(dup)!r} already exist.",
+            field="offer_id",
+            hint="Give added offers ids that are not in the offer table.",
+        )
+    keep = offers.drop(index=remove)
+    cols = [c for c in (capacity_column,) if c in keep.columns]
+    scenario = pd.concat([keep[[*cols, "geometry"]], new_rows[[*cols, "geometry"]]])
+    scenario = gpd.GeoDataFrame(scenario, geometry="geometry", crs=CRS_STORE)
+
+    def compute(frame: gpd.GeoDataFrame) -> tuple[NearestResult, FcaResult]:
+        nearest = nearest_offer(router, frame, cells=cells)
+        fca = e2sfca(
+            router,
+            frame,
+            cells,
+            pop_columns=pop_columns,
+            capacity_column=capacity_column,
+            steps=steps,
+            districts=districts,
+        )
+        return nearest, fca
+
+    if cache is not None:
+        key = (
+            "what_if_base",
+            cache_key,
+            router.mode,
+            offers_fingerprint(offers, capacity_column),
+            tuple(np.atleast_1d(pop_columns)),
+            tuple(steps),
+        )
+        nb, fb = cache.get_or_compute(key, lambda: compute(offers))
+    else:
+        nb, fb = compute(offers)
+    na, fa = compute(scenario)
+    cb = coverage(cells, districts, nb, threshold_min=threshold_min, pop_columns=pop_columns)
+    ca = coverage(cells, districts, na, threshold_min=threshold_min, pop_columns=pop_columns)
+    out = pd.DataFrame(index=cb.index)
+    out["name"] = cb["name"]
+    out["population"] = cb["population"]
+    for metric, before, after in (
+        ("covered", cb["covered"], ca["covered"]),
+        ("share", cb["share"], ca["share"]),
+        ("e2sfca", fb.districts["access"], fa.districts["access"]),
+    ):
+        out[f"{metric}_before"] = before.reindex(out.index)
+        out[f"{metric}_after"] = after.reindex(out.index)
+        out[f"{metric}_change"] = out[f"{metric}_after"] - out[f"{metric}_before"]
+    return WhatIfResult(out, nb, na, fb, fa)
+
+
+def offers_fingerprint(offers: pd.DataFrame, capacity_column: str = "capacity") -> str:
+    """A stable hash of the offer ids, positions and capacities (for cache keys)."""
+    h = hashlib.sha1()
+    h.update(pd.util.hash_pandas_object(offers.index.to_series(), index=False).to_numpy())
+    if "geometry" in offers.columns:
+        wkb = shapely.to_wkb(offers.geometry.to_numpy())
+        h.update(b"".join(b"" if w is None else w for w in wkb))
+    if capacity_column in offers.columns:
+        cap = pd.to_numeric(offers[capacity_column], errors="coerce")
+        h.update(pd.util.hash_pandas_object(cap, index=False).to_numpy())
+    return h.hexdigest()
+
+
+@dataclass(eq=False)
+class AccessCache:
+    """A bounded LRU memo for accessibility results.
+
+    Keys are tuples such as ``(region_cache_key, frozenset(categories), mode,
+    threshold_min, offers_fingerprint(offers))``; see :meth:`key`. It also keeps one
+    prepared :class:`Router` per network object, so repeated queries skip the set-up.
+
+    Parameters
+    ----------
+    maxsize : int
+        Number of results kept (least recently used are dropped).
+    max_routers : int
+        Number of prepared routers kept.
+    """
+
+    maxsize: int = 64
+    max_routers: int = 6
+    hits: int = 0
+    misses: int = 0
+    _data: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
+    _routers: OrderedDict[int, Router] = field(default_factory=OrderedDict, repr=False)
+
+    @staticmethod
+    def key(
+        region_key: Hashable,
+        categories: Iterable[str],
+        mode: str,
+        threshold_min: float | None,
+        offers: pd.DataFrame,
+        *extra: Hashable,
+    ) -> tuple[Hashable, ...]:
+        """The cache key for one result."""
+        return (
+            region_key,
+            frozenset(categories),
+            mode,
+            threshold_min,
+            offers_fingerprint(offers),
+            *extra,
+        )
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The cached value for ``key``, computing and storing it on a miss."""
+        if key in self._data:
+            self._data.move_to_end(key)
+            self.hits += 1
+            return self._data[key]
+        self.misses += 1
+        value = compute()
+        self._data[key] = value
+        while len(self._data) > self.maxsize:
+            self._data.popitem(last=False)
+        return value
+
+    def router(self, net: Network) -> Router:
+        """A prepared router for ``net`` (kept while the network object lives in the cache)."""
+        rid = id(net)
+        r = self._routers.get(rid)
+        if r is not None and r.net is net:
+            self._routers.move_to_end(rid)
+            return r
+        r = Router(net)
+        self._routers[rid] = r
+        while len(self._routers) > self.max_routers:
+            self._routers.popitem(last=False)
+        return r
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def clear(self) -> None:
+        """Drop every cached result and router."""
+        self._data.clear()
+        self._routers.clear()
