@@ -51,6 +51,8 @@ VENDOR_FILES: tuple[tuple[str, str], ...] = (
     ("leaflet/dist/leaflet.css", "leaflet/leaflet.css"),
     ("leaflet/dist/images", "leaflet/images"),
     ("leaflet/LICENSE", "leaflet/LICENSE"),
+    ("jquery/dist/jquery.min.js", "jquery/jquery.min.js"),
+    ("jquery/LICENSE.txt", "jquery/LICENSE.txt"),
     (
         "leaflet.markercluster/dist/leaflet.markercluster.js",
         "markercluster/leaflet.markercluster.js",
@@ -82,6 +84,8 @@ WEB_SOURCE_DIR = Path(__file__).resolve().parent / "web"
 #: Local replacement per folium/plugin resource name (path below ``static/vendor``).
 LOCAL_JS: dict[str, str] = {
     "leaflet": "leaflet/leaflet.js",
+    # folium.Popup builds its content with jQuery's $().
+    "jquery": "jquery/jquery.min.js",
     "awesome_markers": "awesome-markers/leaflet.awesome-markers.js",
     "markerclusterjs": "markercluster/leaflet.markercluster.js",
 }
@@ -93,11 +97,11 @@ LOCAL_CSS: dict[str, str] = {
     "markerclustercss": "markercluster/MarkerCluster.css",
     "markerclusterdefaultcss": "markercluster/MarkerCluster.Default.css",
 }
-#: folium defaults nothing here uses (no Bootstrap widgets, no glyphicons, no jQuery code).
-UNUSED: frozenset[str] = frozenset({"jquery", "bootstrap", "bootstrap_css", "glyphicons_css"})
+#: folium defaults nothing here uses (no Bootstrap widgets, no glyphicons: use prefix="fa").
+UNUSED: frozenset[str] = frozenset({"bootstrap", "bootstrap_css", "glyphicons_css"})
 
 # Order matters: Leaflet before its plugins.
-_MAP_JS: tuple[str, ...] = ("leaflet", "awesome_markers", "markerclusterjs")
+_MAP_JS: tuple[str, ...] = ("leaflet", "jquery", "awesome_markers", "markerclusterjs")
 _MAP_CSS: tuple[str, ...] = (
     "leaflet_css",
     "awesome_markers_font_css",

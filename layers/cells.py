@@ -1,0 +1,153 @@
+"""Underserved 100 m census cells as squares, drawn on a canvas from one JSON array.
+
+Thousands of cells stay fast: one element, one canvas renderer, no per-cell folium
+object. Squares are the cells' true outlines (EPSG:25832 square around the centre,
+projected to EPSG:4326).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import branca
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+
+from geo.settings import CRS_MEASURE, CRS_STORE
+from layers.choropleth import classify, pick_colors
+from layers.legend import Legend, class_items
+from layers.text import esc, format_number, format_value, js_json, t
+
+#: ColorBrewer OrRd (light to dark): the darker, the worse the gap.
+ORRD: tuple[str, ...] = ("#fdd49e", "#fdbb84", "#fc8d59", "#ef6548", "#d7301f", "#990000")
+
+
+class CellSquares(folium.MacroElement):
+    """Squares from ``[[lat, lon] x 4, colour index, tooltip]`` rows on a canvas."""
+
+    _template = branca.element.Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var parent = {{ this._parent.get_name() }};
+                var colors = {{ this.colors_json }};
+                var rows = {{ this.data_json }};
+                var renderer = L.canvas({ padding: 0.3 });
+                rows.forEach(function (r) {
+                    var c = colors[r[4]];
+                    L.polygon([r[0], r[1], r[2], r[3]], {
+                        renderer: renderer, stroke: true, weight: 0.5, color: c,
+                        fillColor: c, fillOpacity: {{ this.fill_opacity }}
+                    }).bindTooltip(r[5], { sticky: true }).addTo(parent);
+                });
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, rows: Sequence[Sequence[object]], colors: Sequence[str], *, fill_opacity: float
+    ) -> None:
+        super().__init__()
+        self._name = "CellSquares"
+        self.data_json = js_json([list(r) for r in rows])
+        self.colors_json = js_json(list(colors))
+        self.fill_opacity = float(fill_opacity)
+
+
+def cell_corners(cells: gpd.GeoDataFrame, *, size_m: float | pd.Series = 100.0) -> np.ndarray:
+    """Corner coordinates (lat, lon) of each cell square, shape (n, 4, 2), EPSG:4326.
+
+    Uses the ``x``/``y`` columns (EPSG:25832 centre) when present, else the geometry.
+    """
+    if {"x", "y"} <= set(cells.columns):
+        x = cells["x"].to_numpy(dtype=float)
+        y = cells["y"].to_numpy(dtype=float)
+    else:
+        pts = cells.geometry.to_crs(CRS_MEASURE)
+        x, y = pts.x.to_numpy(), pts.y.to_numpy()
+    half = np.broadcast_to(np.asarray(size_m, dtype=float) / 2.0, x.shape)
+    dx = np.array([-1, 1, 1, -1], dtype=float)
+    dy = np.array([-1, -1, 1, 1], dtype=float)
+    cx = x[:, None] + dx[None, :] * half[:, None]
+    cy = y[:, None] + dy[None, :] * half[:, None]
+    to_store = Transformer.from_crs(CRS_MEASURE, CRS_STORE, always_xy=True)
+    lon, lat = to_store.transform(cx.ravel(), cy.ravel())
+    return np.stack([np.asarray(lat), np.asarray(lon)], axis=-1).reshape(len(x), 4, 2)
+
+
+def gap_layer(
+    cells: gpd.GeoDataFrame,
+    *,
+    value_column: str,
+    lang: str,
+    label: str | None = None,
+    unit: str = "",
+    name: str | None = None,
+    pop_column: str | None = "pop_total",
+    scheme: str = "Quantiles",
+    k: int = 4,
+    palette: Sequence[str] = ORRD,
+    fill_opacity: float = 0.6,
+    decimals: int = 0,
+    legend: bool = True,
+    show: bool = True,
+) -> folium.FeatureGroup:
+    """Underserved cells as coloured squares (darker = worse), with tooltips and legend.
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        The cells to draw (already filtered to the gaps), EPSG:4326 centre points with
+        ``x``/``y`` (EPSG:25832) and ``cell_size_m`` as in ``Region.cells``.
+    value_column : str
+        Numeric column that colours the cells (e.g. travel minutes or unserved people).
+    lang : {"de", "en"}
+    label, unit : str
+        Name and unit of the value in tooltip and legend.
+    pop_column : str, optional
+        Population column shown in the tooltip.
+    scheme, k, palette : mapclassify scheme, class count, colours light to dark.
+
+    Returns
+    -------
+    folium.FeatureGroup
+    """
+    if value_column not in cells.columns:
+        raise ValueError(f"cells have no column {value_column!r}")
+    title = name or t("gaps", lang)
+    label = label or value_column
+    group = folium.FeatureGroup(name=title, show=show)
+    if cells.empty:
+        return group
+    values = pd.to_numeric(cells[value_column], errors="coerce")
+    classes = classify(values, scheme=scheme, k=k, palette=palette)
+    size = cells["cell_size_m"] if "cell_size_m" in cells.columns else 100.0
+    corners = np.round(cell_corners(cells, size_m=size), 6)
+    colors = list(classes.colors) or pick_colors(1, palette)
+    pops = cells[pop_column] if pop_column and pop_column in cells.columns else None
+    rows = []
+    for i, idx in enumerate(cells.index):
+        cls = int(classes.row_class.loc[idx])
+        if cls < 0:
+            continue
+        shown = format_value(values.loc[idx], lang=lang, unit=unit, decimals=decimals)
+        tip = f"{esc(label)}: {esc(shown)}"
+        if pops is not None:
+            tip += f"<br>{esc(format_number(pops.loc[idx], lang=lang))} {esc(t('residents', lang))}"
+        rows.append([*corners[i].tolist(), cls, tip])
+    CellSquares(rows, colors, fill_opacity=fill_opacity).add_to(group)
+    if legend and classes.edges:
+        items = class_items(
+            classes.edges,
+            classes.colors,
+            lang=lang,
+            unit=unit,
+            decimals=decimals,
+            lower=classes.lower,
+        )
+        Legend(title, items, note=label, position="bottomleft").add_to(group)
+    return group

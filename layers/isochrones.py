@@ -1,0 +1,126 @@
+"""Isochrone bands as translucent polygons, darkest for the shortest travel time."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from geo.settings import CRS_MEASURE, CRS_STORE
+from layers.legend import Legend, LegendItem
+from layers.text import esc, format_number, t
+
+#: ColorBrewer Blues, light to dark.
+BLUES: tuple[str, ...] = (
+    "#c6dbef",
+    "#9ecae1",
+    "#6baed6",
+    "#4292c6",
+    "#2171b5",
+    "#08519c",
+    "#08306b",
+)
+SIMPLIFY_M = 5.0
+
+
+def band_colors(n: int) -> list[str]:
+    """``n`` colours from dark (shortest time) to light (longest)."""
+    if n <= 0:
+        return []
+    idx = np.linspace(len(BLUES) - 1, 1, n) if n > 1 else np.array([len(BLUES) - 2])
+    return [BLUES[round(i)] for i in idx]
+
+
+def band_tooltip(minutes: float, area_km2: float | None, pop: float | None, *, lang: str) -> str:
+    """``"bis 10 min · 3,2 km² · 12.345 Einwohner"`` (escaped)."""
+    parts = [f"{t('within', lang)} {format_number(minutes, lang=lang)} min"]
+    if area_km2 is not None and area_km2 == area_km2:
+        parts.append(f"{format_number(area_km2, lang=lang, decimals=1)} km²")
+    if pop is not None and pop == pop:
+        parts.append(f"{format_number(pop, lang=lang)} {t('residents', lang)}")
+    return esc(" · ".join(parts))
+
+
+def isochrone_layer(
+    bands: gpd.GeoDataFrame,
+    *,
+    lang: str,
+    name: str | None = None,
+    fill_opacity: float = 0.28,
+    legend: bool = True,
+    show: bool = True,
+) -> folium.FeatureGroup:
+    """Isochrone bands as a layer: translucent fills, darkest for the shortest time.
+
+    Parameters
+    ----------
+    bands : GeoDataFrame
+        EPSG:4326 polygons, one row per band, with ``minutes`` and optionally
+        ``area_km2`` and ``pop_total`` (as from ``geo.access.isochrones``).
+        Nested (cumulative) or ring bands both work; longer bands are drawn first.
+    lang : {"de", "en"}
+    name : str, optional
+        Layer control name (default "Einzugsbereich"/"Catchment area").
+    fill_opacity : float
+        Opacity of each band's fill (overlaps deepen the centre).
+    legend, show : bool
+
+    Returns
+    -------
+    folium.FeatureGroup
+    """
+    if "minutes" not in bands.columns:
+        raise ValueError("bands need a 'minutes' column (geo.access.isochrones)")
+    if bands.crs is not None and bands.crs.to_epsg() != 4326:
+        raise ValueError(f"bands must be in EPSG:4326, got {bands.crs}")
+    group = folium.FeatureGroup(name=name or t("catchment", lang), show=show)
+    valid = bands[bands.geometry.notna() & ~bands.geometry.is_empty]
+    if valid.empty:
+        return group
+    minutes_sorted = sorted({float(m) for m in valid["minutes"]})
+    colors = dict(zip(minutes_sorted, band_colors(len(minutes_sorted)), strict=True))
+    simple = valid.geometry.to_crs(CRS_MEASURE).simplify(SIMPLIFY_M).to_crs(CRS_STORE)
+    features = []
+    for (_, row), geom in zip(valid.iterrows(), simple, strict=True):
+        minutes = float(row["minutes"])
+        area = row.get("area_km2")
+        pop = row.get("pop_total")
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": shapely.geometry.mapping(shapely.set_precision(geom, 1e-6)),
+                "properties": {
+                    "minutes": minutes,
+                    "color": colors[minutes],
+                    "tip": band_tooltip(
+                        minutes,
+                        None if area is None else float(area),
+                        None if pop is None else float(pop),
+                        lang=lang,
+                    ),
+                },
+            }
+        )
+    # Longest first, so the shortest (darkest) band is on top and gets the hover.
+    features.sort(key=lambda f: -f["properties"]["minutes"])
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=name or t("catchment", lang),
+        style_function=lambda f: {
+            "color": f["properties"]["color"],
+            "weight": 1.5,
+            "fillColor": f["properties"]["color"],
+            "fillOpacity": fill_opacity,
+        },
+        highlight_function=lambda f: {"weight": 3},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        control=False,
+    ).add_to(group)
+    if legend:
+        items = [
+            LegendItem(f"≤ {format_number(m, lang=lang)} min", colors[m], opacity=0.7)
+            for m in minutes_sorted
+        ]
+        Legend(t("catchment", lang), items, position="bottomleft").add_to(group)
+    return group
