@@ -51,3 +51,16 @@ def write_osm_cut(
             elif obj.is_way() and obj.id in way_ids:
                 writer.add_way(obj)
     return {"ways": len(way_ids), "ways_cut": ways_cut}
+
+
+def copy_osm(src: Path, dst: Path) -> None:
+    """Write every node, way and relation of ``src`` to ``dst`` (format from its suffix)."""
+    dst.unlink(missing_ok=True)
+    with osmium.SimpleWriter(str(dst)) as writer:
+        for obj in osmium.FileProcessor(str(src)):
+            if obj.is_node():
+                writer.add_node(obj)
+            elif obj.is_way():
+                writer.add_way(obj)
+            elif obj.is_relation():
+                writer.add_relation(obj)

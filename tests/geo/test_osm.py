@@ -1,0 +1,196 @@
+"""Reading OSM extracts: formats, clipped ways, POIs, basemap features, bad files."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import osmium
+import pytest
+import shapely
+
+from geo.errors import NetworkBuildError
+from geo.osm import OsmExtract, pois_from_geojson, read_osm
+from geo.speeds import network_for_mode
+from tests.geo.osm_cut import LAUF_PBF, copy_osm, write_osm_cut
+
+SPEEDS = {"walk_kmh": 4.5, "bike_kmh": 15.0, "drive_default_kmh": 50.0}
+
+
+@pytest.fixture(scope="module")
+def lauf_extract(data_root: Path) -> OsmExtract:
+    return read_osm(data_root / LAUF_PBF)
+
+
+@pytest.fixture(scope="module")
+def cuts(data_root: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("osmcuts")
+    pbf = folder / "cut.osm.pbf"
+    written = write_osm_cut(data_root / LAUF_PBF, pbf)
+    out = {".osm.pbf": (pbf, written)}
+    for suffix in (".osm", ".osm.gz", ".osm.bz2"):
+        path = folder / f"cut{suffix}"
+        copy_osm(pbf, path)
+        out[suffix] = (path, written)
+    return out
+
+
+@pytest.mark.parametrize("suffix", [".osm", ".osm.gz", ".osm.bz2"])
+def test_every_osm_format_reads_the_same(cuts: dict, suffix: str) -> None:
+    ref_path, written = cuts[".osm.pbf"]
+    path, _ = cuts[suffix]
+    ref, got = read_osm(ref_path), read_osm(path)
+    assert ref.segments.n_segments > 500
+    assert got.segments.n_segments == ref.segments.n_segments
+    assert np.array_equal(np.sort(got.segments.node_osmid), np.sort(ref.segments.node_osmid))
+    assert np.isclose(got.segments.length_m.sum(), ref.segments.length_m.sum())
+    assert got.stats["highway_ways"] + got.stats["ways_missing_nodes_dropped"] == written["ways"]
+    for mode in ("walk", "drive"):
+        a = network_for_mode(ref.segments, mode=mode, **SPEEDS)
+        b = network_for_mode(got.segments, mode=mode, **SPEEDS)
+        assert (a.n_nodes, a.n_edges) == (b.n_nodes, b.n_edges)
+
+
+def test_clipped_ways_are_trimmed_or_dropped_and_counted(cuts: dict) -> None:
+    path, written = cuts[".osm.pbf"]
+    ext = read_osm(path)
+    assert written["ways_cut"] > 0
+    assert ext.stats["ways_missing_nodes"] == written["ways_cut"]
+    assert (
+        ext.stats["ways_missing_nodes_trimmed"] + ext.stats["ways_missing_nodes_dropped"]
+        == written["ways_cut"]
+    )
+    assert ext.stats["ways_missing_nodes_trimmed"] > 0
+    assert ext.stats["ways_missing_nodes_dropped"] > 0
+
+
+def test_lauf_missing_node_ways_counted(lauf_extract: OsmExtract) -> None:
+    # The data README: 276 ways reference nodes outside the extract.
+    assert lauf_extract.stats["ways_missing_nodes"] == 276
+    hw_cut = (
+        lauf_extract.stats["ways_missing_nodes_trimmed"]
+        + lauf_extract.stats["ways_missing_nodes_dropped"]
+    )
+    assert 0 < hw_cut <= 276
+
+
+def test_lauf_region_reports_dropped_ways(lauf) -> None:
+    dropped = lauf.info["dropped"]
+    assert dropped["ways_missing_nodes"] == 276
+    for mode in ("walk", "bike", "drive"):
+        assert dropped[mode]["nodes"] >= 0 and dropped[mode]["edges"] >= 0
+
+
+def test_lauf_drive_respects_oneway(lauf_extract: OsmExtract) -> None:
+    seg = lauf_extract.segments
+    net = network_for_mode(seg, mode="drive", **SPEEDS)
+    walk = network_for_mode(seg, mode="walk", **SPEEDS)
+    oneway = seg.tags["oneway"].isin(["yes", "1", "true"]).to_numpy()
+    assert oneway.sum() > 50
+
+    def edges_by_osmid(n) -> set[tuple[int, int]]:
+        return set(zip(n.osmid[n.edge_source].tolist(), n.osmid[n.indices].tolist(), strict=True))
+
+    drive_edges, walk_edges = edges_by_osmid(net), edges_by_osmid(walk)
+    u_osm, v_osm = seg.node_osmid[seg.u], seg.node_osmid[seg.v]
+    checked = 0
+    for j in np.flatnonzero(oneway):
+        a, b = int(u_osm[j]), int(v_osm[j])
+        if (a, b) not in drive_edges:
+            continue  # outside the largest component
+        # A parallel two-way piece between the same nodes would allow the reverse.
+        same_pair = ((u_osm == b) & (v_osm == a)) | ((u_osm == a) & (v_osm == b))
+        if (~oneway & same_pair).any():
+            continue
+        assert (b, a) not in drive_edges
+        if (a, b) in walk_edges:
+            assert (b, a) in walk_edges
+        checked += 1
+    assert checked > 50
+
+
+def test_lauf_pois(lauf_extract: OsmExtract) -> None:
+    pois = lauf_extract.pois
+    assert list(pois.columns) == ["osm_type", "osm_id", "name", "tags", "geometry"]
+    assert pois.crs.to_epsg() == 4326
+    amenity = pois["tags"].map(lambda t: t.get("amenity"))
+    # The data README: 13 school and 7 kindergarten ways, plus 2 and 4 nodes.
+    schools = pois[amenity == "school"]["osm_type"].value_counts()
+    kitas = pois[amenity == "kindergarten"]["osm_type"].value_counts()
+    assert (schools.get("way"), schools.get("node")) == (13, 2)
+    assert (kitas.get("way"), kitas.get("node")) == (7, 4)
+    assert (pois.geom_type == "Point").all()
+    # Areas are reduced to a point inside them, within the extract (plus a margin).
+    box = shapely.box(11.2474, 49.4995, 11.3079, 49.5304).buffer(0.02)
+    assert shapely.contains(box, pois.geometry.to_numpy()).all()
+    # All tags are kept, not only the POI keys.
+    assert any("addr:street" in t for t in pois["tags"])
+    assert not pois.duplicated(subset=["osm_type", "osm_id"]).any()
+
+
+def test_lauf_basemap_features(lauf_extract: OsmExtract) -> None:
+    areas, labels = lauf_extract.areas, lauf_extract.labels
+    assert set(areas["cls"]) == {"water", "green", "forest", "residential"}
+    assert areas.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    assert "Lauf an der Pegnitz" in set(labels["name"])
+    assert lauf_extract.bbox is not None
+    assert lauf_extract.bbox[0] == pytest.approx(11.2474, abs=1e-4)
+
+
+def test_wolfsburg_facilities_as_pois(data_root: Path) -> None:
+    pois = pois_from_geojson(data_root / "wolfsburg" / "facilities.geojson")
+    assert len(pois) == 1170
+    # The data README: 658 of the 1,170 features are ways.
+    assert (pois["osm_type"] == "way").sum() == 658
+    assert (pois["osm_id"] > 0).all()
+    assert all("_type" not in t and "_id" not in t for t in pois["tags"])
+    kitas = pois["tags"].map(lambda t: t.get("amenity") == "kindergarten").sum()
+    assert kitas == 122
+
+
+# --- Bad files -----------------------------------------------------------------------------
+
+
+def test_missing_osm_file(tmp_path: Path) -> None:
+    with pytest.raises(NetworkBuildError, match=r"nothere\.osm\.pbf.*does not exist"):
+        read_osm(tmp_path / "nothere.osm.pbf")
+
+
+def test_unknown_osm_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "streets.xml"
+    path.write_text("<osm/>")
+    with pytest.raises(NetworkBuildError, match=r"streets\.xml.*unknown OSM file type"):
+        read_osm(path)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_corrupt_pbf(tmp_path: Path, seed: int) -> None:
+    path = tmp_path / "corrupt.osm.pbf"
+    path.write_bytes(np.random.default_rng(seed).bytes(4096))
+    with pytest.raises(NetworkBuildError, match=r"corrupt\.osm\.pbf.*cannot read the OSM file"):
+        read_osm(path)
+
+
+def test_truncated_pbf(tmp_path: Path, data_root: Path) -> None:
+    raw = (data_root / LAUF_PBF).read_bytes()
+    path = tmp_path / "truncated.osm.pbf"
+    path.write_bytes(raw[: len(raw) // 3])
+    with pytest.raises(NetworkBuildError, match=r"truncated\.osm\.pbf"):
+        read_osm(path)
+
+
+@pytest.mark.parametrize("suffix", [".osm.pbf", ".osm"])
+def test_empty_osm_file(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"empty{suffix}"
+    with osmium.SimpleWriter(str(path)):
+        pass
+    with pytest.raises(NetworkBuildError, match=r"empty\.osm.*no highway ways"):
+        read_osm(path)
+
+
+def test_broken_gzip(tmp_path: Path) -> None:
+    path = tmp_path / "broken.osm.gz"
+    path.write_bytes(gzip.compress(b"<osm version='0.6'><node id='1' lat='49.5' lon=")[:-8])
+    with pytest.raises(NetworkBuildError, match=r"broken\.osm\.gz"):
+        read_osm(path)
