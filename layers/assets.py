@@ -194,6 +194,9 @@ def localize(element: branca.element.Element, *, base: str | None = None) -> bra
                 f"{owner} makes streamlit-folium load d3 from a CDN. "
                 "How to fix: draw the legend with layers.legend instead."
             )
+        if isinstance(el, folium.Icon) and el.options.get("prefix") == "glyphicon":
+            # Glyphicons are not served; Font Awesome has the common names (home, star, ...).
+            el.options["prefix"] = "fa"
         if isinstance(el, JSCSSMixin):
             el.default_js = _localized(el.default_js, LOCAL_JS, owner=owner, base=base)
             el.default_css = _localized(el.default_css, LOCAL_CSS, owner=owner, base=base)
