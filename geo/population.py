@@ -308,10 +308,12 @@ def _derive_age_groups(
                     if len(rest_years)
                     else 0.0
                 )
-                add = rest * share
+                # skip zero shares: an unknown (NaN) class must not spoil other groups
+                add = rest * share if share > 0 else np.zeros(len(rest))
                 for o in used:
                     o_share = len(np.intersect1d(o.years, years)) / len(o.years)
-                    add = add + values[o.column].to_numpy(float)[rows] * o_share
+                    if o_share > 0:
+                        add = add + values[o.column].to_numpy(float)[rows] * o_share
                 acc[key][rows] += add
         for key, years in group_years.items():
             if len(np.intersect1d(b.years, years)):
@@ -600,10 +602,6 @@ def _read_long(path: Path, df: pd.DataFrame, id_col: str, lower: dict[str, str])
         )
     values = long.pivot(index="cell_id", columns="col", values="value")
     values.columns.name = None
-    for cols in _LONG_MERKMALE.values():
-        for c in cols.values():
-            if c not in values.columns:
-                values[c] = np.nan
     # no row for a cell and class means 0 people; suppressed rows stay unknown
     suppressed_pairs = long.loc[long["value"].isna(), ["cell_id", "col"]]
     values = values.fillna(0.0)
