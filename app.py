@@ -17,13 +17,15 @@ from views.i18n import LANGS
 
 log = logging.getLogger("bildungslandkarte.app")
 
-PAGES: tuple[tuple[str, str, str, str], ...] = (
-    # (file, title key, url path, icon)
-    ("views/pages/start.py", "page.start", "start", ":material/home:"),
-    ("views/pages/find.py", "page.find", "angebote", ":material/search:"),
-    ("views/pages/coverage.py", "page.coverage", "versorgung", ":material/map:"),
-    ("views/pages/advice.py", "page.advice", "beratung", ":material/support_agent:"),
-    ("views/pages/data.py", "page.data", "daten", ":material/database:"),
+# No page icons: Streamlit turns a Material icon into a favicon fetched from
+# fonts.gstatic.com, and the app must not contact any other host.
+PAGES: tuple[tuple[str, str, str], ...] = (
+    # (file, title key, url path)
+    ("views/pages/start.py", "page.start", "start"),
+    ("views/pages/find.py", "page.find", "angebote"),
+    ("views/pages/coverage.py", "page.coverage", "versorgung"),
+    ("views/pages/advice.py", "page.advice", "beratung"),
+    ("views/pages/data.py", "page.data", "daten"),
 )
 
 
@@ -80,12 +82,12 @@ def _footer() -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Bildungslandkarte", page_icon=":material/school:", layout="wide")
+    st.set_page_config(page_title="Bildungslandkarte", layout="wide")
     try:
         _sidebar()
         pages = [
-            st.Page(path, title=tr(title), url_path=url, icon=icon, default=(i == 0))
-            for i, (path, title, url, icon) in enumerate(PAGES)
+            st.Page(path, title=tr(title), url_path=url, default=(i == 0))
+            for i, (path, title, url) in enumerate(PAGES)
         ]
         page = st.navigation(pages)
         page.run()

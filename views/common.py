@@ -251,6 +251,13 @@ def get_offers(slug: str) -> Any | None:
     return offers_frame(slug, offers_version(slug))
 
 
+def for_map(offers: Any) -> Any:
+    """Offers with nullable integer columns as float (NaN instead of ``pd.NA``) for drawing."""
+    cols = {c: "float64" for c in ("age_min", "age_max", "capacity", "free_places")}
+    cols = {c: d for c, d in cols.items() if c in offers.columns}
+    return offers.astype(cols) if cols else offers
+
+
 # --------------------------------------------------------------------------- geocoding
 
 

@@ -6,7 +6,6 @@ picks the inputs, caches results at the UI edge and draws them with ``layers``.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pandas as pd
@@ -18,6 +17,7 @@ from views.common import (
     age_group_label,
     category_label,
     clicked_point,
+    for_map,
     get_offers,
     get_region,
     lang,
@@ -39,7 +39,7 @@ TOTAL = "__total__"  # geo.access' name of the region-wide row
 METRICS: tuple[str, ...] = ("share", "supply", "population", "median")
 #: metric -> column of the district table
 METRIC_COLUMN: dict[str, str] = {
-    "share": "share_pct",
+    "share": "share",
     "supply": "supply_per_head",
     "population": "population",
     "median": "median_min",
@@ -350,7 +350,8 @@ def _draw(
     category: str,
     plan: dict[str, Any] | None,
 ) -> None:
-    import folium
+    """Add the choropleth, the gap cells, the offers and the what-if markers to ``m``."""
+    import geopandas as gpd
 
     choropleth = optional_module("layers.choropleth")
     if choropleth is not None and len(region.districts):
@@ -358,30 +359,43 @@ def _draw(
         frame = region.districts[["name", "geometry"]].join(
             cov.drop(columns=["name"], errors="ignore"), how="left"
         )
-        frame["share_pct"] = frame["share"] * 100
-        column = METRIC_COLUMN[metric]
-        if column in frame.columns:
-            choropleth.district_layer(
-                frame,
-                column=column,
-                label=tr(f"cov.metric.{metric}"),
-                unit=tr(f"cov.unit.{metric}"),
-                lang=lang(),
-            ).add_to(m)
+        choropleth.district_layer(
+            frame,
+            column=METRIC_COLUMN[metric],
+            label=tr(f"cov.metric.{metric}"),
+            unit=tr(f"cov.unit.{metric}"),
+            lang=lang(),
+            name=tr(f"cov.metric.{metric}"),
+            reverse=metric == "median",  # long travel times are bad
+        ).add_to(m)
     cells_mod = optional_module("layers.cells")
     gaps = result.get("gaps")
     if show_gaps and cells_mod is not None and gaps is not None and len(gaps):
-        cells_mod.gap_layer(gaps, value_column="population", lang=lang()).add_to(m)
+        cols = [c for c in ("x", "y", "cell_size_m") if c not in gaps.columns]
+        cells_mod.gap_layer(
+            gaps.join(region.cells[cols]),
+            value_column="people",
+            lang=lang(),
+            label=tr("cov.gap_people"),
+            unit=tr("cov.unit.population"),
+            pop_column=None,
+            name=tr("cov.gaps"),
+        ).add_to(m)
     layers_offers = optional_module("layers.offers")
     same = offers[offers["category"] == category]
-    if plan is not None:
-        same = same.drop(index=[i for i in plan["removed"] if i in same.index])
+    removed = same.loc[[i for i in (plan or {}).get("removed", []) if i in same.index]]
+    same = same.drop(index=removed.index)
     if layers_offers is not None and len(same):
-        layers_offers.offer_layer(same, lang=lang()).add_to(m)
-    if plan is not None:
-        for lon, lat, cap in plan["added"]:
-            folium.Marker(
-                location=(lat, lon),
-                tooltip=html.escape(f"{tr('cov.planned')}: {cap} {tr('common.places')}"),
-                icon=folium.Icon(color="red", icon="plus"),
-            ).add_to(m)
+        layers_offers.offer_layer(for_map(same), lang=lang()).add_to(m)
+    whatif = optional_module("layers.whatif")
+    if plan is not None and whatif is not None and (plan["added"] or len(removed)):
+        added = plan["added"]
+        planned = gpd.GeoDataFrame(
+            {
+                "name": [f"{tr('cov.planned')} {i + 1}" for i in range(len(added))],
+                "capacity": [cap for _, _, cap in added],
+            },
+            geometry=gpd.points_from_xy([a[0] for a in added], [a[1] for a in added]),
+            crs="EPSG:4326",
+        )
+        whatif.whatif_layer(planned, removed[["name", "geometry"]], lang=lang()).add_to(m)

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo.errors import BildungslandkarteError, InputDataError
+from geo.errors import InputDataError, OfferStoreError
 from views.common import (
     bump_offers_version,
     category_label,
@@ -25,11 +25,11 @@ from views.common import (
     log,
     optional_module,
     region_slug,
-    to_csv,
     tr,
 )
 
 HASH_ENV = "BLK_PLANNER_PASSWORD_HASH"
+HISTORY_COLUMNS = ("change_id", "ts", "user", "source", "offer_id", "action")
 EDITABLE_TEXT = (
     "name",
     "provider",
@@ -49,9 +49,7 @@ def planner_password_hash() -> str | None:
     """The configured bcrypt hash (secrets first, then the environment), or None."""
     try:
         value = st.secrets.get("auth", {}).get("planner_password_hash")
-    except (FileNotFoundError, KeyError, AttributeError, BildungslandkarteError):
-        value = None
-    except Exception:  # streamlit raises its own error type when no secrets file exists
+    except Exception:  # no secrets file: streamlit raises its own error type
         value = None
     value = value or os.environ.get(HASH_ENV)
     return str(value).strip() if value else None
@@ -86,42 +84,35 @@ def _import_tab(store: Any, slug: str, user: str) -> None:
     upload = st.file_uploader(
         tr("data.upload"), type=["csv", "xlsx", "geojson", "json", "gpkg"], key="data_upload"
     )
-    if upload is None or not st.button(tr("data.import_button"), key="data_import"):
-        report = st.session_state.get("data_report")
-        if report is not None:
-            _show_report(report)
-        return
-    suffix = Path(upload.name).suffix
+    if upload is not None and st.button(tr("data.import_button"), key="data_import"):
+        suffix = Path(upload.name).suffix
+        with tempfile.TemporaryDirectory() as tmp:
+            # keep the uploaded name: the store records it as the import's source
+            path = Path(tmp) / (Path(upload.name).name or f"upload{suffix}")
+            path.write_bytes(upload.getvalue())
+            try:
+                report = store.import_file(path, user=user, geocoder=get_geocoder(slug))
+            except (InputDataError, OfferStoreError) as exc:
+                st.error(tr("data.import_failed", reason=getattr(exc, "reason", str(exc))))
+                return
+        bump_offers_version(slug)
+        st.session_state["data_report"] = report.to_dict()
+    report = st.session_state.get("data_report")
+    if report is not None:
+        _show_report(store, report)
+
+
+def rejected_csv(store: Any, import_id: int | None) -> bytes:
+    """The rejected rows of an import as CSV (``offers.export``: German headers, safe cells)."""
+    from offers.export import export_rejected
+
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(upload.getvalue())
-        try:
-            report = store.import_file(path, user=user, geocoder=get_geocoder(slug))
-        except InputDataError as exc:
-            st.error(tr("data.import_failed", reason=getattr(exc, "reason", str(exc))))
-            return
-    bump_offers_version(slug)
-    st.session_state["data_report"] = _report_dict(report, upload.name)
-    _show_report(st.session_state["data_report"])
+        path = export_rejected(store.rejected(import_id=import_id), Path(tmp) / "rejected.csv")
+        return Path(path).read_bytes()
 
 
-def _report_dict(report: Any, name: str) -> dict[str, Any]:
-    """A plain dict of the importer's report (keys of the offers issue)."""
-    if hasattr(report, "to_dict"):
-        data = dict(report.to_dict())
-    elif isinstance(report, dict):
-        data = dict(report)
-    else:
-        data = dict(vars(report))
-    data["_file"] = name
-    rows = getattr(report, "rejected_rows", None)
-    if rows is not None:
-        data["_rejected_rows"] = pd.DataFrame(rows)
-    return data
-
-
-def _show_report(report: dict[str, Any]) -> None:
-    st.markdown(f"#### {tr('data.report')}: {report.get('_file', '')}")
+def _show_report(store: Any, report: dict[str, Any]) -> None:
+    st.markdown(f"#### {tr('data.report')}: {Path(str(report.get('path', ''))).name}")
     cols = st.columns(6)
     for col, (key, label) in zip(
         cols,
@@ -140,12 +131,10 @@ def _show_report(report: dict[str, Any]) -> None:
     rejected = report.get("rejected") or []
     if rejected:
         frame = pd.DataFrame(rejected)
-        st.dataframe(frame, hide_index=True, width="stretch")
-        rows = report.get("_rejected_rows")
-        out = rows if isinstance(rows, pd.DataFrame) and len(rows) else frame
+        st.dataframe(frame.astype(str), hide_index=True, width="stretch")
         st.download_button(
             tr("data.rejected_download"),
-            data=to_csv(out.set_index(out.columns[0])),
+            data=rejected_csv(store, report.get("import_id")),
             file_name="abgelehnte_zeilen.csv",
             mime="text/csv",
             key="data_rejected_dl",
@@ -199,7 +188,7 @@ def _edit_tab(store: Any, offers: Any, slug: str, user: str) -> None:
         else:
             try:
                 store.update(pick, changes, user=user)
-            except InputDataError as exc:
+            except (InputDataError, OfferStoreError, KeyError) as exc:
                 st.error(tr("data.invalid", reason=getattr(exc, "reason", str(exc))))
             else:
                 bump_offers_version(slug)
@@ -216,11 +205,25 @@ def _edit_tab(store: Any, offers: Any, slug: str, user: str) -> None:
 
 
 def _history_tab(store: Any) -> None:
-    history = store.history()
+    history = store.history(limit=500)
     if history is None or not len(history):
         st.info(tr("data.history_empty"))
         return
-    st.dataframe(pd.DataFrame(history), hide_index=True, width="stretch")
+    table = history[["change_id", "ts", "user", "source", "offer_id", "action"]].copy()
+    names = [
+        (after or before or {}).get("name", "")
+        for before, after in zip(history["before"], history["after"], strict=True)
+    ]
+    table.insert(5, tr("common.name"), names)
+    table.columns = [tr(f"data.col.{c}") if c in HISTORY_COLUMNS else c for c in table.columns]
+    st.dataframe(table, hide_index=True, width="stretch")
+    change_id = st.selectbox(tr("data.state_at"), list(history["change_id"]), key="data_state_at")
+    if change_id is not None and st.toggle(tr("data.show_state"), key="data_show_state"):
+        state = store.state_at(int(change_id))
+        st.dataframe(
+            pd.DataFrame(state.drop(columns="geometry")).astype(str),
+            width="stretch",
+        )
 
 
 def render() -> None:

@@ -20,6 +20,7 @@ from views.common import (
     address_picker,
     category_label,
     clicked_point,
+    for_map,
     get_offers,
     get_region,
     lang,
@@ -271,15 +272,10 @@ def render() -> None:
         if layers_offers is not None:
             shown = ranked if ranked is not None else offers
             if shown is not None and len(shown):
-                layers_offers.offer_layer(shown, lang=lang()).add_to(m)
-        if origin is not None:
-            import folium
-
-            folium.Marker(
-                location=(origin[1], origin[0]),
-                tooltip=html.escape(origin[2]),
-                icon=folium.Icon(color="black", icon="home"),
-            ).add_to(m)
+                layers_offers.offer_layer(for_map(shown), lang=lang()).add_to(m)
+        if origin is not None and layers_offers is not None:
+            pin = layers_offers.origin_marker(origin[0], origin[1], label=origin[2], lang=lang())
+            pin.add_to(m)
         out = show_map(m, key=f"find_map_{slug}", returned_objects=["last_clicked"])
         click = clicked_point(out)
         if click is not None and click != st.session_state.get("find_last_click"):

@@ -194,6 +194,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cov.unit.population": ("Personen", "people"),
     "cov.unit.median": ("Minuten", "minutes"),
     "cov.gaps": ("Unterversorgte 100-m-Zellen", "Underserved 100 m cells"),
+    "cov.gap_people": ("Betroffene der Zielgruppe", "Target group affected"),
     "cov.show_gaps": ("Lücken-Layer zeigen", "Show the gap layer"),
     "cov.table": ("Ortsteile im Vergleich", "Districts compared"),
     "cov.total_line": (
@@ -343,6 +344,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "data.history_empty": ("Noch keine Änderungen.", "No changes yet."),
     "data.invalid": ("Ungültige Eingabe: {reason}", "Invalid input: {reason}"),
     "data.search": ("Suche nach Name", "Search by name"),
+    "data.state_at": ("Stand nach Änderung Nr.", "State after change no."),
+    "data.show_state": ("Diesen Stand anzeigen", "Show this state"),
+    "data.col.change_id": ("Nr.", "No."),
+    "data.col.ts": ("Zeitpunkt", "Time"),
+    "data.col.user": ("Von", "By"),
+    "data.col.source": ("Quelle", "Source"),
+    "data.col.offer_id": ("Angebots-ID", "Offer id"),
+    "data.col.action": ("Aktion", "Action"),
     # offer fields (edit form)
     "field.name": ("Name", "Name"),
     "field.provider": ("Träger", "Provider"),

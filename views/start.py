@@ -28,7 +28,7 @@ def population_by_age(region: Any) -> pd.DataFrame:
     rows = [
         {
             tr("start.age_group"): age_group_label(g.key),
-            tr("start.count"): float(cells[g.column].sum()),
+            tr("start.count"): round(float(cells[g.column].sum())),
         }
         for g in AGE_GROUPS
         if g.column in cells.columns
