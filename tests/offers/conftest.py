@@ -96,3 +96,16 @@ def work_paths(tmp_path: Path, real_paths: Paths) -> Paths:
         work_dir=tmp_path / "work",
         regions_dir=real_paths.regions_dir,
     )
+
+
+@pytest.fixture(scope="session")
+def wolfsburg_area(real_paths: Paths) -> shapely.Geometry:
+    """The city outline (union of the Ortsteile), EPSG:4326."""
+    return gpd.read_file(real_paths.data_root / "wolfsburg" / "ortsteile.geojson").union_all()
+
+
+@pytest.fixture()
+def store(work_paths: Paths):
+    from offers.store import OfferStore
+
+    return OfferStore("wolfsburg", paths=work_paths)

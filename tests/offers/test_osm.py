@@ -1,0 +1,161 @@
+"""The OSM tag mapping on the real Wolfsburg and Lauf POIs and on single tag sets."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from geo.agegroups import groups_for_ages
+from offers.osm import TAG_TABLE, WHEELCHAIR_TABLE, categorise, offer_from_tags, offers_from_pois
+from offers.schema import OFFER_COLUMNS
+from offers.taxonomy import CATEGORIES
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        ({"amenity": "school", "school:de": "Grundschule"}, "grundschule"),
+        ({"amenity": "school", "school:de": "Mittelschule"}, "hauptschule"),
+        ({"amenity": "school", "school:de": "Integrierte Gesamtschule"}, "gesamtschule"),
+        ({"amenity": "school", "school:de": "Förderzentrum"}, "foerderschule"),
+        ({"amenity": "school", "isced:level": "1"}, "grundschule"),
+        ({"amenity": "school", "grades": "1-4"}, "grundschule"),
+        ({"amenity": "school", "name": "VHS Unteres Pegnitztal"}, "volkshochschule"),
+        ({"amenity": "school", "name": "Bertleinschule"}, "schule_sonstige"),
+        ({"amenity": "kindergarten", "name": "Kinderkrippe Zwergenland"}, "krippe"),
+        ({"amenity": "kindergarten"}, "kita"),
+        ({"amenity": "college", "name": "Staatliche Berufsschule"}, "berufsschule"),
+        ({"amenity": "university"}, "hochschule"),
+        ({"amenity": "library"}, "bibliothek"),
+        ({"amenity": "music_school"}, "musikschule"),
+        ({"amenity": "language_school"}, "sprachkurs"),
+        ({"amenity": "community_centre", "community_centre": "youth_centre"}, "jugendzentrum"),
+        ({"amenity": "community_centre", "name": "Familienzentrum Mitte"}, "familienzentrum"),
+        ({"amenity": "community_centre", "name": "Dorfgemeinschaftshaus"}, "sonstige"),
+        ({"amenity": "social_facility", "social_facility:for": "juvenile"}, "jugendzentrum"),
+        ({"amenity": "social_facility", "social_facility": "nursing_home"}, None),
+        ({"office": "employment_agency"}, "beratung_beruf"),
+        ({"amenity": "doctors", "name": "Dr. Schule"}, None),
+        ({"shop": "bakery"}, None),
+    ],
+)
+def test_categorise(tags: dict[str, str], expected: str | None) -> None:
+    assert categorise(tags) == expected
+
+
+def test_tag_table_targets_exist() -> None:
+    for _key, _value, base, fallback in TAG_TABLE:
+        assert base is None or base in CATEGORIES
+        assert fallback is None or fallback in CATEGORIES
+
+
+@pytest.mark.parametrize(
+    ("tags", "field", "expected"),
+    [
+        ({"amenity": "school", "grades": "5-10"}, "age_min", 10),
+        ({"amenity": "school", "grades": "5-10"}, "age_max", 16),
+        ({"amenity": "school", "operator:type": "religious"}, "provider_type", "church"),
+        ({"amenity": "kindergarten", "operator": "AWO"}, "provider_type", "free"),
+        ({"amenity": "kindergarten", "capacity": "45"}, "capacity", 45),
+        ({"amenity": "kindergarten", "capacity": "ca. 45"}, "capacity", None),
+        ({"amenity": "library", "wheelchair": "limited"}, "wheelchair", "limited"),
+        ({"amenity": "library", "wheelchair": "bumpy"}, "wheelchair", ""),
+        (
+            {"amenity": "library", "opening_hours": "Mo 10:00-12:00"},
+            "opening_hours",
+            "Mo 10:00-12:00",
+        ),
+        ({"amenity": "library", "fee": "no"}, "fees", "kostenlos"),
+        (
+            {"amenity": "language_school", "language:ar": "yes", "language:de": "yes"},
+            "languages",
+            ["ar", "de"],
+        ),
+        ({"amenity": "library", "contact:phone": "+49 1"}, "phone", "+49 1"),
+    ],
+)
+def test_offer_fields(tags: dict[str, str], field: str, expected: object) -> None:
+    rec = offer_from_tags(tags)
+    assert rec is not None
+    assert rec[field] == expected
+
+
+def _check_table(offers: gpd.GeoDataFrame, pois: gpd.GeoDataFrame) -> None:
+    assert list(offers.columns) == list(OFFER_COLUMNS)
+    assert offers.crs.to_epsg() == 4326
+    assert offers.index.name == "offer_id" and offers.index.is_unique
+    assert offers.index.str.fullmatch(r"osm-[nwr]\d+").all()
+    assert offers["category"].isin(list(CATEGORIES)).all()
+    assert (offers.geometry.geom_type == "Point").all()
+    for rec in offers[["age_min", "age_max", "target_groups"]].to_dict("records"):
+        hi = (
+            None if rec["age_max"] is None or str(rec["age_max"]) == "<NA>" else int(rec["age_max"])
+        )
+        assert tuple(rec["target_groups"]) == groups_for_ages(int(rec["age_min"]), hi)
+    # Every school and kindergarten POI becomes an offer; nothing outside the table does.
+    amenity = pois["tags"].map(lambda t: t.get("amenity"))
+    edu = pois[amenity.isin(["school", "kindergarten", "library", "music_school"])]
+    ids = {f"osm-{t[0]}{i}" for t, i in zip(edu["osm_type"], edu["osm_id"], strict=True)}
+    assert ids <= set(offers.index)
+    other = pois[amenity.isin(["doctors", "pharmacy", "bank", "fuel"])]
+    other_ids = {f"osm-{t[0]}{i}" for t, i in zip(other["osm_type"], other["osm_id"], strict=True)}
+    assert not other_ids & set(offers.index)
+
+
+def test_wolfsburg_pois(wolfsburg_pois: gpd.GeoDataFrame) -> None:
+    offers = offers_from_pois(wolfsburg_pois, updated="2026-05")
+    _check_table(offers, wolfsburg_pois)
+    amenity = wolfsburg_pois["tags"].map(lambda t: t.get("amenity"))
+    kg = wolfsburg_pois[amenity == "kindergarten"]
+    kg_ids = [f"osm-{t[0]}{i}" for t, i in zip(kg["osm_type"], kg["osm_id"], strict=True)]
+    groups = offers.loc[kg_ids, "category"].map(lambda c: CATEGORIES[c].group)
+    # A kindergarten named like a school may be refined, but most stay early childhood.
+    assert (groups == "fruehe_bildung").mean() > 0.9
+    assert (offers["updated"] != "").all()
+    # The mapping keeps the point (ways are represented by one point).
+    poi_geom = dict(
+        zip(
+            [
+                f"osm-{t[0]}{i}"
+                for t, i in zip(wolfsburg_pois["osm_type"], wolfsburg_pois["osm_id"], strict=True)
+            ],
+            wolfsburg_pois.geometry,
+            strict=True,
+        )
+    )
+    for oid, geom in offers.geometry.items():
+        assert shapely.equals_exact(geom, poi_geom[oid], tolerance=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [
+        ("Christoph-Jacob-Treu-Gymnasium", "gymnasium"),
+        ("Kunigunden Haupt-u. Mittelschule", "hauptschule"),
+        ("VHS Unteres Pegnitztal", "volkshochschule"),
+        ("Sonderpädagogisches Förderzentrum Lauf", "foerderschule"),
+        ("Staatliche Berufsschule Nürnberger Land", "berufsschule"),
+        ("Städt. KiTa Kunigundenstraße", "kita"),
+        ("Stadtbücherei Lauf", "bibliothek"),
+    ],
+)
+def test_lauf_pois(lauf_pois: gpd.GeoDataFrame, name: str, category: str) -> None:
+    offers = offers_from_pois(lauf_pois)
+    _check_table(offers, lauf_pois)
+    row = offers[offers["name"] == name]
+    assert len(row) == 1
+    assert row["category"].iloc[0] == category
+    poi = lauf_pois[lauf_pois["name"] == name].iloc[0]
+    assert row["wheelchair"].iloc[0] == WHEELCHAIR_TABLE.get(poi["tags"].get("wheelchair"), "")
+    assert row["source_ref"].iloc[0] == f"{poi['osm_type']}/{poi['osm_id']}"
+
+
+def test_input_index_and_crs_are_respected(lauf_pois: gpd.GeoDataFrame) -> None:
+    projected = lauf_pois.to_crs("EPSG:25832")
+    a = offers_from_pois(lauf_pois)
+    b = offers_from_pois(projected)
+    assert list(a.index) == list(b.index)
+    for ga, gb in zip(a.geometry, b.geometry, strict=True):
+        assert shapely.equals_exact(ga, gb, tolerance=1e-7)
+    assert len(offers_from_pois(lauf_pois.iloc[0:0])) == 0
