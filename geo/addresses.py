@@ -97,8 +97,10 @@ def read_osm_addresses(osm_path: Path) -> pd.DataFrame:
                     continue
                 if len(lonlat) < len(obj.nodes):
                     dropped["clipped_ways"] += 1
+                # a clipped ring is no polygon: use the centre of its known nodes
+                whole_ring = obj.is_closed() and len(lonlat) == len(obj.nodes)
                 lon, lat = _inner_point(
-                    lonlat, closed=obj.is_closed(), to_measure=to_measure, to_store=to_store
+                    lonlat, closed=whole_ring, to_measure=to_measure, to_store=to_store
                 )
                 rows.append((*tag_row(tags), lon, lat, "way", obj.id))
             elif obj.is_relation():
