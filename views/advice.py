@@ -58,13 +58,12 @@ def shortlist(
     return search.match_profile(
         offers,
         age=age,
-        topics=topics or None,
-        languages=languages or None,
-        wheelchair=True if wheelchair else None,
+        topics=topics,
+        languages=languages,
+        wheelchair=wheelchair,
         seconds_by_offer=seconds,
         budget_min=budget_min,
         mode=mode,
-        lang=lang(),
     )
 
 
@@ -128,32 +127,38 @@ def render() -> None:
         return
 
     st.subheader(tr("adv.shortlist"))
-    reasons = ranked["reasons"].map(lambda r: ", ".join(r) if isinstance(r, list | tuple) else r)
+    reasons = ranked[f"reasons_{lang()}"].map(
+        lambda r: ", ".join(r) if isinstance(r, list | tuple) else r
+    )
     table = pd.DataFrame(
         {
-            tr("adv.pick"): False,
             tr("common.name"): ranked["name"].astype(str),
             tr("common.category"): [category_label(c) for c in ranked["category"]],
             tr("adv.reasons"): reasons.astype(str),
-            tr("adv.score"): ranked["score"].round(2),
+            tr("adv.score"): ranked["score"].round(1),
         },
         index=ranked.index,
     )
-    edited = st.data_editor(
-        table,
-        hide_index=True,
-        width="stretch",
-        disabled=[c for c in table.columns if c != tr("adv.pick")],
-        key=f"adv_table_{slug}",
+    st.dataframe(table, hide_index=True, width="stretch")
+    picked = st.multiselect(
+        tr("adv.pick"),
+        list(ranked.index),
+        format_func=lambda i: (
+            f"{ranked.at[i, 'name']} ({ranked.at[i, 'minutes']:.0f} {tr('common.min_short')})"
+        ),
+        key="adv_pick",
     )
-    picked = [i for i, flag in zip(table.index, edited[tr("adv.pick")], strict=True) if flag]
     if not picked:
         st.info(tr("adv.pick_some"))
         return
-    _handout(region, ranked.loc[picked], age=int(age), mode=mode, budget=int(budget))
+    rows = offers.loc[picked].assign(minutes=ranked.loc[picked, "minutes"])
+    _handout(region, rows, origin=hit[:2], age=int(age), mode=mode, budget=int(budget))
 
 
-def _handout(region: Any, rows: Any, *, age: int, mode: str, budget: int) -> None:
+def _handout(
+    region: Any, rows: Any, *, origin: tuple[float, float], age: int, mode: str, budget: int
+) -> None:
+    """Print view and PDF of the chosen offers (``layers.handout``), built in memory only."""
     st.subheader(tr("adv.handout"))
     handout = optional_module("layers.handout")
     if handout is None:
@@ -161,9 +166,20 @@ def _handout(region: Any, rows: Any, *, age: int, mode: str, budget: int) -> Non
         return
     summary = tr("adv.summary", age=age, mode=mode_label(mode), budget=budget)
     today = dt.date.today()
-    page = handout.handout_html(rows, profile_summary=summary, lang=lang(), date=today)
+    streets = region.basemap.get("streets") if hasattr(region.basemap, "get") else None
+    common = {
+        "profile_summary": summary,
+        "lang": lang(),
+        "date": today,
+        "streets": streets,
+        "origin": origin,
+    }
+    page = handout.handout_html(rows, **common)
     with st.expander(tr("adv.print_view"), expanded=True):
-        st.html(page)
+        # an iframe keeps the handout's print styles out of the app page; every text in
+        # it was escaped by layers.handout
+        st.iframe(page, height=720)
+    pdf = handout.handout_pdf(rows, **common)
     c1, c2 = st.columns(2)
     c1.download_button(
         tr("adv.html"),
@@ -172,7 +188,6 @@ def _handout(region: Any, rows: Any, *, age: int, mode: str, budget: int) -> Non
         mime="text/html",
         key="adv_html_dl",
     )
-    pdf = handout.handout_pdf(rows, profile_summary=summary, lang=lang(), date=today, region=region)
     c2.download_button(
         tr("adv.pdf"),
         data=pdf,

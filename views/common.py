@@ -239,12 +239,10 @@ def offers_frame(slug: str, version: int) -> Any | None:
     del version
     region = region_cache().get(slug)
     catalogue = optional_module("offers.catalogue")
-    if catalogue is not None and hasattr(catalogue, "load_offers"):
-        return catalogue.load_offers(region)
-    osm = optional_module("offers.osm")  # until the catalogue lands: the OSM offers only
-    if osm is not None and hasattr(osm, "offers_from_pois"):
-        return osm.offers_from_pois(region.pois)
-    return None
+    if catalogue is None or not hasattr(catalogue, "load_offers"):
+        return None
+    # nullable Int64 -> float (NaN): the search and the map layers expect NaN, not pd.NA
+    return for_map(catalogue.load_offers(region))
 
 
 def get_offers(slug: str) -> Any | None:

@@ -35,6 +35,7 @@ from views.common import (
 from views.i18n import fmt_number
 
 BUDGETS_MIN: tuple[int, ...] = (5, 10, 15, 20, 30, 45, 60)
+ZOOM_BY_MODE: dict[str, int] = {"walk": 15, "bike": 13, "drive": 12}
 _QP_KEYS = ("addr", "mode", "min", "cat", "lon", "lat")
 
 
@@ -143,13 +144,9 @@ def offer_seconds(region: Any, mode: str, origin: tuple[float, float], offers: A
 
 
 def rank(offers: Any, seconds: pd.Series, *, budget: int, origin: tuple[float, float]) -> Any:
-    """Offers within the budget, ranked by travel time (with ``minutes``, ``distance_m``)."""
+    """Offers within the budget by travel time (``offers.search.rank_by_travel``)."""
     search = optional_module("offers.search")
-    if search is not None and hasattr(search, "rank_by_travel_time"):
-        ranked = search.rank_by_travel_time(offers, seconds, origin=origin)
-    else:
-        ranked = offers.assign(minutes=seconds / 60.0).sort_values("minutes", kind="stable")
-    return ranked[ranked["minutes"] <= budget]
+    return search.rank_by_travel(offers, seconds, origin=origin, max_minutes=budget)
 
 
 def details(row: pd.Series) -> None:
@@ -264,7 +261,11 @@ def render() -> None:
             problem = tr("common.outside", region=region_name(slug))
 
     with main:
-        m = new_map(region, location=None if origin is None else (origin[1], origin[0]))
+        m = new_map(
+            region,
+            location=None if origin is None else (origin[1], origin[0]),
+            zoom_start=12 if origin is None else ZOOM_BY_MODE[mode],
+        )
         layers_iso = optional_module("layers.isochrones")
         if bands is not None and layers_iso is not None:
             layers_iso.isochrone_layer(bands, lang=lang()).add_to(m)
