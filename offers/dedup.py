@@ -4,7 +4,8 @@ Rule (:func:`DuplicateFinder.match`): an incoming record is the same offer as an
 existing one when both categories are in the same group (family, e.g. "schule"), the
 points are at most :data:`DEDUP_DISTANCE_M` apart (measured in EPSG:25832), and the
 names are similar: rapidfuzz ``token_set_ratio`` of the normalised names (lower case,
-umlauts folded, punctuation removed) is at least :data:`NAME_SIMILARITY_MIN`. The
+umlauts folded, punctuation removed) is at least :data:`NAME_SIMILARITY_MIN` and their
+numbers agree. The
 closest such record wins. Every candidate within the distance is reported as a
 :class:`MergeDecision` (merged or kept apart, with distance and score), so the rule
 and its decisions are visible in the import report and the store.
@@ -34,9 +35,22 @@ def normalise_name(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", low).split())
 
 
+_NUMBER_TOKEN = re.compile(r"^(?:\d+[a-z]?|i{1,3}|iv|v|vi{1,3}|ix|x)$")
+
+
 def name_similarity(a: str, b: str) -> float:
-    """0–100; token-set ratio of the normalised names (word order and extra words ignored)."""
-    return float(fuzz.token_set_ratio(normalise_name(a), normalise_name(b)))
+    """0–100; token-set ratio of the normalised names (word order and extra words ignored).
+
+    Names whose numbers differ ("BBS I" and "BBS II", "Kita 3" and "Kita 4") are
+    different offers, so their score is capped at 50.
+    """
+    na, nb = normalise_name(a), normalise_name(b)
+    score = float(fuzz.token_set_ratio(na, nb))
+    nums_a = {t for t in na.split() if _NUMBER_TOKEN.match(t)}
+    nums_b = {t for t in nb.split() if _NUMBER_TOKEN.match(t)}
+    if nums_a != nums_b:
+        score = min(score, 50.0)
+    return score
 
 
 @dataclass(frozen=True)
