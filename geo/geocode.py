@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -60,6 +60,13 @@ def normalize(text: str) -> str:
 def _compact(text: str) -> str:
     """:func:`normalize` without spaces, so ``Haupt-Str.`` matches ``Hauptstraße``."""
     return normalize(text).replace(" ", "")
+
+
+def _fold_column(col: pd.Series, fold: Callable[[str], str]) -> np.ndarray:
+    """``fold`` applied once per distinct value (an index repeats streets and towns)."""
+    values = col.to_numpy(dtype=object)
+    uniq, inverse = np.unique(values.astype(str), return_inverse=True)
+    return np.array([fold(u) for u in uniq], dtype=object)[inverse]
 
 
 def _housenumber_key(text: str) -> str:
@@ -388,21 +395,25 @@ class Geocoder:
         self._df = df
         self.min_score = float(min_score)
         kind = df["kind"].to_numpy()
-        street_key = df["street"].map(_compact).to_numpy()
-        self._hn = df["housenumber"].map(_housenumber_key).to_numpy()
-        self._city = df["city"].map(normalize).to_numpy()
+        street_key = _fold_column(df["street"], _compact)
+        self._hn = _fold_column(df["housenumber"], _housenumber_key)
+        self._city = _fold_column(df["city"], normalize)
         self._postcode = df["postcode"].to_numpy()
         # streets: compact key -> index rows of the street entries and of the addresses
         self._street_keys: list[str] = sorted({k for k in street_key if k})
         self._street_rows: dict[str, np.ndarray] = {}
         self._addr_rows: dict[str, np.ndarray] = {}
         rows = np.arange(len(df))
-        for key in self._street_keys:
-            on = street_key == key
-            self._street_rows[key] = rows[on & (kind == "street")]
-            self._addr_rows[key] = rows[on & (kind == "address")]
+        empty = np.array([], dtype=np.int64)
+        for target, wanted in ((self._street_rows, "street"), (self._addr_rows, "address")):
+            sel = (kind == wanted) & (street_key != "")
+            groups = pd.Series(rows[sel]).groupby(street_key[sel]).indices
+            sub = rows[sel]
+            for key in self._street_keys:
+                pos = groups.get(key)
+                target[key] = empty if pos is None else sub[pos]
         poi = rows[kind == "poi"]
-        self._poi_keys = df["name"].map(_compact).to_numpy()[poi]
+        self._poi_keys = _fold_column(df["name"], _compact)[poi]
         self._poi_rows = poi
         # typing suggestions search street names and POI names together
         self._search_keys = np.array([*self._street_keys, *self._poi_keys], dtype=object)
