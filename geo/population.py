@@ -33,7 +33,7 @@ from geo.settings import CRS_MEASURE, CRS_STORE
 CRS_CENSUS = "EPSG:3035"
 
 #: Cell values that the census suppressed or left empty: unknown, and counted.
-SUPPRESSED_VALUES: frozenset[str] = frozenset({"–", "—", "-", ".", "", "x", "X", "/"})
+SUPPRESSED_VALUES: frozenset[str] = frozenset({"–", "—", "-", ".", "", "x", "X", "/", "\x96"})
 
 _MAX_AGE = 100  # open classes ("65 und älter") are spread up to this age where split
 
@@ -183,12 +183,12 @@ def read_census(files: Sequence[Path]) -> tuple[gpd.GeoDataFrame, dict[str, str]
                 given[col] = present
                 continue
             # earlier files win; a later file fills cells they did not list or suppressed
-            keep = given[col] & values[col].notna().to_numpy()
-            values[col] = values[col].where(keep, col_vals)
+            replace = present & ~(given[col] & values[col].notna().to_numpy())
+            values[col] = values[col].where(~replace, col_vals)
             given[col] = given[col] | present
 
     groups, derivation, estimated, age_known = _derive_age_groups(values)
-    total, total_note = _derive_total(values)
+    total, total_note = _derive_total(values, given.get(_TOTAL))
     pop = pd.DataFrame({"pop_total": total}, index=index)
     for g in AGE_GROUPS:
         pop[g.column] = groups[g.key]
@@ -222,7 +222,7 @@ def read_census(files: Sequence[Path]) -> tuple[gpd.GeoDataFrame, dict[str, str]
     return cells, estimated
 
 
-def _derive_total(values: pd.DataFrame) -> tuple[pd.Series, str]:
+def _derive_total(values: pd.DataFrame, total_given: np.ndarray | None) -> tuple[pd.Series, str]:
     """The census total per cell; the sum of a complete class scheme where none is given."""
     base = _base_scheme(values)
     scheme_sum = None
@@ -231,8 +231,9 @@ def _derive_total(values: pd.DataFrame) -> tuple[pd.Series, str]:
         scheme_sum = scheme_sum.where(values[[c.column for c in base]].notna().all(axis=1))
     if _TOTAL in values.columns:
         total = values[_TOTAL].astype(float)
-        if scheme_sum is not None:
-            total = total.fillna(scheme_sum)
+        if scheme_sum is not None and total_given is not None:
+            # suppressed totals, and cells only the age files list
+            total = total.where(total_given & total.notna(), scheme_sum.fillna(total))
         return total, "Einwohner/Insgesamt (census total)"
     if scheme_sum is None:
         raise CensusFormatError(

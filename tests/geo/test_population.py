@@ -164,6 +164,27 @@ def test_2022_layout_encodings(tmp_path: Path, data_root: Path, encoding: str) -
     assert cells.attrs["census"]["suppressed_total"] == 1
 
 
+def test_files_merge_on_cell_id(tmp_path: Path, data_root: Path) -> None:
+    rows, u10 = _sample_rows(data_root, n=20)
+    ages = tmp_path / "ages.csv"
+    _write_2022(ages, rows, marks={4: {"Unter18": "–"}})
+    second = tmp_path / "u10.csv"
+    head = "GITTER_ID_100m;x_mp_100m;y_mp_100m;Unter10;Ab80"
+    listed = [u10[r["GITTER_ID_100m"]] for k, r in enumerate(rows) if k != 4]
+    body = [";".join(r[c] for c in head.split(";")) for r in listed]
+    second.write_text("\n".join([head, *body]) + "\n", encoding="utf-8")
+    cells, _ = read_census([ages, second])
+    assert len(cells) == len(rows)
+    gone = rows[4]["GITTER_ID_100m"]
+    # Unter18 suppressed, Unter10 absent (= 0): under-6 is known, 10-17 is not
+    assert cells.loc[gone, "pop_0_5"] == 0
+    assert np.isnan(cells.loc[gone, "pop_10_17"])
+    for r in rows[:4]:
+        expected = int(u10[r["GITTER_ID_100m"]]["Unter10"]) * 0.6
+        assert cells.loc[r["GITTER_ID_100m"], "pop_0_5"] == pytest.approx(expected)
+    assert cells["pop_total"].sum() == sum(int(r["Einwohner"]) for r in rows)
+
+
 def _write_2011_long(
     path: Path,
     rows: list[dict[str, str]],
