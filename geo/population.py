@@ -291,7 +291,7 @@ def _derive_age_groups(
             else np.zeros((len(index), 0), bool)
         )
         # cells fall into patterns by which nested classes are known (at most 2**k)
-        patterns = {tuple(row) for row in known} if nested else {()}
+        patterns = [tuple(r) for r in np.unique(known, axis=0)] if nested else [()]
         for pattern in patterns:
             rows = (known == np.array(pattern, bool)).all(axis=1) if nested else slice(None)
             used = [o for o, k in zip(nested, pattern, strict=True) if k]
@@ -412,9 +412,7 @@ def _read_one(path: Path) -> _FileCells:
     return _read_wide(path, df, id_col)
 
 
-def _parse_ids(
-    path: Path, ids: pd.Series, field: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _parse_ids(ids: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Lower-left corner (EPSG:3035 metres) and cell size of each id; ok mask."""
     s = ids.str.strip()
     m22 = s.str.extract(_ID_2022)
@@ -492,7 +490,7 @@ def _read_wide(path: Path, df: pd.DataFrame, id_col: str) -> _FileCells:
             path=path,
             hint=f"the file has {list(df.columns)}. " + _expected_text(),
         )
-    x_ll, y_ll, size, ok = _parse_ids(path, df[id_col], id_col)
+    x_ll, y_ll, size, ok = _parse_ids(df[id_col])
     lower = {c.lower(): c for c in df.columns}
     has_xy = all(k in lower for k in coord_cols)
     if has_xy:
@@ -577,7 +575,7 @@ def _read_long(path: Path, df: pd.DataFrame, id_col: str, lower: dict[str, str])
         canon[sel] = code[sel].map(codes)
     known = canon.notna()
     ignored = merkmal[~known].value_counts().to_dict()
-    x_ll, y_ll, size, ok = _parse_ids(path, df[id_col], id_col)
+    x_ll, y_ll, size, ok = _parse_ids(df[id_col])
     if not ok.all():
         row = int(np.flatnonzero(~ok)[0]) + 1
         raise CensusFormatError(
