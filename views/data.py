@@ -161,7 +161,11 @@ def _edit_tab(store: Any, offers: Any, slug: str, user: str) -> None:
     with st.form(f"data_edit_{pick}"):
         values: dict[str, Any] = {}
         for field in EDITABLE_TEXT:
-            values[field] = st.text_input(tr(f"field.{field}"), value=str(row.get(field, "") or ""))
+            values[field] = st.text_input(
+                tr(f"field.{field}"),
+                value=str(row.get(field, "") or ""),
+                key=f"data_f_{field}_{pick}",
+            )
         cap = row.get("capacity")
         free = row.get("free_places")
         values["capacity"] = st.number_input(

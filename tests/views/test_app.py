@@ -287,3 +287,75 @@ def test_error_boundary_shows_a_friendly_message(
     assert not at.exception
     assert [e.value for e in at.error] == [t("app.error", "de")]
     assert "secret internals" not in texts(at)
+
+
+def _advice(budget: int) -> AppTest:
+    at = open_page("advice")
+    at.select_slider(key="adv_budget").set_value(budget)
+    at.text_input(key="adv_addr_query").input("Porschestraße 1").run()
+    assert_clean(at)
+    return at
+
+
+def test_advice_larger_budget_gives_a_longer_shortlist(region: Any) -> None:
+    short = len(_advice(10).dataframe[0].value)
+    long = len(_advice(45).dataframe[0].value)
+    assert 0 < short < long
+
+
+def test_advice_handout_and_nothing_logged(region: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
+    at = _advice(20)
+    reasons = list(at.dataframe[0].value[t("adv.reasons", "de")])
+    assert all("min" in r for r in reasons)  # every reason starts with the travel time
+    pick = at.multiselect(key="adv_pick")
+    pick.select(pick.options[0]).select(pick.options[1]).run()
+    assert_clean(at)
+    assert {b.label for b in at.download_button} == {t("adv.html", "de"), t("adv.pdf", "de")}
+    assert "Porschestraße" not in caplog.text
+
+
+def _school_rows(data_root: Path, n: int) -> bytes:
+    import pandas as pd
+
+    rows = pd.read_csv(data_root / "wolfsburg" / "schulen_2017.csv", sep=",", dtype=str).head(n)
+    rows.loc[rows.index[-1], ["lat", "lon"]] = ["keine", "Angabe"]
+    rows.loc[rows.index[-1], "address"] = ""
+    return rows.to_csv(index=False).encode("utf-8")
+
+
+def test_data_import_edit_and_history(
+    region: Any,
+    planner_hash: str,
+    data_root: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BLK_WORK_DIR", str(tmp_path))  # a fresh offer store
+    at = open_page("data")
+    at.text_input(key="data_user_input").input("Planerin")
+    at.text_input(key="data_password").input("geheim-123")
+    at.form_submit_button[0].click().run()
+    assert_clean(at)
+    at.file_uploader(key="data_upload").set_value(
+        ("schulen_test.csv", _school_rows(data_root, 5), "text/csv")
+    )
+    at.run()
+    at.button(key="data_import").click().run()
+    assert_clean(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("data.rows_read", "de")] == "5"
+    assert int(metrics[t("data.imported", "de")]) + int(metrics[t("data.rejected", "de")]) == 5
+    assert int(metrics[t("data.rejected", "de")]) >= 1
+    assert t("data.rejected_download", "de") in {b.label for b in at.download_button}
+    # edit one offer's name; the history shows who did it
+    at.text_input(key="data_search").input("Grundschule").run()
+    picked = at.selectbox(key="data_pick").value
+    at.text_input(key=f"data_f_name_{picked}").input("Grundschule Testweg")
+    at.form_submit_button[0].click().run()
+    assert_clean(at)
+    history = at.dataframe[-1].value
+    row = history.iloc[0]
+    assert row[t("data.col.user", "de")] == "Planerin"
+    assert row[t("data.col.offer_id", "de")] == picked
+    assert row[t("common.name", "de")] == "Grundschule Testweg"
