@@ -125,13 +125,15 @@ def band_polygons(
 ) -> np.ndarray:
     """Buffered reached streets per limit (ascending), nested, in EPSG:25832.
 
-    The reached street pieces are drawn into a raster (``pixel_m``), a Euclidean
-    distance transform gives every pixel its distance to the nearest reached street,
-    and the ``<= buffer_m`` region is traced as polygons (contourpy, linear
-    interpolation, so edges are smooth to well under a pixel). A GEOS buffer of the
-    same lines is 50-100x slower on a real network. Bands are nested by construction:
-    a larger limit reaches a superset of pieces, so its distance field is nowhere
-    larger.
+    The streets reached within the largest limit are sampled every half pixel, each
+    sample with the time it is reached (the partial-edge rule: arrival at an end node
+    plus the share of the edge). Per band, the samples within its limit are drawn into
+    a raster (``pixel_m``), a Euclidean distance transform gives every pixel its
+    distance to the nearest reached street, and the ``<= buffer_m`` region is traced as
+    polygons (contourpy, linear interpolation, so outlines are smooth). A GEOS buffer
+    of the same lines is 50-100x slower on a real network. Bands nest by construction:
+    a larger limit keeps a superset of samples, so its distance field is nowhere larger.
+    Holes narrower than about two pixels close.
 
     Parameters
     ----------
@@ -153,33 +155,30 @@ def band_polygons(
     from scipy import ndimage
 
     pixel = float(pixel_m) if pixel_m else buffer_m / 5.0
-    pieces = [_reached_pieces(router, times, limit) for limit in limits_s]
-    all_xy = [xy for xy, _ in pieces if xy.size]
-    if not all_xy:
+    sx, sy, arrive = _timed_samples(router, times, max(limits_s), step_m=pixel / 2.0)
+    if not sx.size:
         return np.array([shapely.Polygon() for _ in limits_s], dtype=object)
     # one global lattice; each band gets its own window (small bands, small rasters)
-    top = np.vstack(all_xy)
-    gx0, gy0 = top.min(axis=0) - (buffer_m + 3 * pixel)
+    gx0, gy0 = sx.min() - (buffer_m + 3 * pixel), sy.min() - (buffer_m + 3 * pixel)
+    all_col = np.rint((sx - gx0) / pixel).astype(np.int64)
+    all_row = np.rint((sy - gy0) / pixel).astype(np.int64)
+    pad = int(np.ceil(buffer_m / pixel)) + 3
+    # rasterised lines are ~0.15 pixel wider than the lines (measured against exact
+    # GEOS buffers on Wolfsburg): trace that much inside to stay unbiased
+    level = buffer_m - 0.15 * pixel
     out = []
-    col = row = np.empty(0, dtype=np.int64)
-    for xy, offsets in pieces:
-        if xy.size:
-            sx, sy = _sample_lines(xy, offsets, step_m=pixel / 2.0)
-            # keep the smaller bands' pixels: masks (and so bands) nest by construction
-            col = np.concatenate([col, np.rint((sx - gx0) / pixel).astype(np.int64)])
-            row = np.concatenate([row, np.rint((sy - gy0) / pixel).astype(np.int64)])
-        if not col.size:
+    for limit in limits_s:
+        # a larger limit keeps a superset of samples: bands nest by construction
+        keep = arrive <= limit
+        if not keep.any():
             out.append(shapely.Polygon())
             continue
-        pad = int(np.ceil(buffer_m / pixel)) + 3
+        col, row = all_col[keep], all_row[keep]
         c0, r0 = int(col.min()) - pad, int(row.min()) - pad
         nx, ny = int(col.max()) - c0 + pad + 1, int(row.max()) - r0 + pad + 1
         free = np.ones((ny, nx), dtype=bool)
         free[row - r0, col - c0] = False
         dist = ndimage.distance_transform_edt(free, sampling=pixel)
-        # rasterised lines are ~0.15 pixel wider than the lines (measured against exact
-        # GEOS buffers on Wolfsburg): trace that much inside to stay unbiased
-        level = buffer_m - 0.15 * pixel
         out.append(_trace(dist, level, col0=c0, row0=r0, x0=gx0, y0=gy0, pixel=pixel))
     return np.array(out, dtype=object)
 
@@ -228,27 +227,43 @@ def _trace(
 
 def _sample_lines(
     xy: np.ndarray, offsets: np.ndarray, *, step_m: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Points every ``step_m`` (or closer) along ragged polylines, vertices included."""
-    piece_of = np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Points every ``step_m`` (or closer) along ragged polylines, ends included.
+
+    Returns x, y, the polyline of each point and its distance along that polyline.
+    """
+    n_lines = offsets.size - 1
+    piece_of = np.repeat(np.arange(n_lines), np.diff(offsets))
     same = piece_of[1:] == piece_of[:-1]
     a, b = xy[:-1][same], xy[1:][same]
+    pair_piece = piece_of[:-1][same]
     length = np.hypot(b[:, 0] - a[:, 0], b[:, 1] - a[:, 1])
+    before = np.cumsum(length) - length
+    first_pair = np.searchsorted(pair_piece, np.arange(n_lines))
+    has_pair = first_pair < pair_piece.size
+    base = np.zeros(n_lines)
+    base[has_pair] = before[first_pair[has_pair]]
+    along0 = before - base[pair_piece]
     n = np.maximum(1, np.ceil(length / step_m).astype(np.int64))
-    total = int(n.sum())
     start = np.repeat(np.cumsum(n) - n, n)
-    t = (np.arange(total) - start) / np.repeat(n, n)
+    t = (np.arange(int(n.sum())) - start) / np.repeat(n, n)
     ax, ay = np.repeat(a[:, 0], n), np.repeat(a[:, 1], n)
     bx, by = np.repeat(b[:, 0], n), np.repeat(b[:, 1], n)
-    sx = np.concatenate([ax + t * (bx - ax), xy[:, 0]])
-    sy = np.concatenate([ay + t * (by - ay), xy[:, 1]])
-    return sx, sy
+    last = offsets[1:] - 1
+    total = np.zeros(n_lines)
+    np.add.at(total, pair_piece, length)
+    sx = np.concatenate([ax + t * (bx - ax), xy[last, 0]])
+    sy = np.concatenate([ay + t * (by - ay), xy[last, 1]])
+    piece = np.concatenate([np.repeat(pair_piece, n), np.arange(n_lines)])
+    along = np.concatenate([np.repeat(along0, n) + t * np.repeat(length, n), total])
+    return sx, sy, piece, along
 
 
-def _reached_pieces(
-    router: Router, times: OriginTimes, limit: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Ragged coordinates (EPSG:25832) of every street piece reached within ``limit`` s."""
+def _timed_samples(
+    router: Router, times: OriginTimes, limit: float, *, step_m: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sample points (EPSG:25832) along every street piece reached within ``limit`` s,
+    with the second each is reached."""
     net = router.net
     d = times.node_seconds
     src = net.edge_source
@@ -271,9 +286,9 @@ def _reached_pieces(
     starts = [np.zeros(int(full.sum())), np.zeros(int(part_u.sum())), 1.0 - b[part_v]]
     ends = [np.ones(int(full.sum())), a[part_u], np.ones(int(part_v.sum()))]
     # the origin's own segment, walked from the snap point in both allowed directions
-    left = limit - times.access_seconds
+    s0, f, walk_s = times.segment, times.fraction, times.access_seconds
+    left = limit - walk_s
     if left > 0:
-        s0, f = times.segment, times.fraction
         if fwd_edges[s0] >= 0:
             seg_ids.append(np.array([s0]))
             starts.append(np.array([f]))
@@ -282,15 +297,42 @@ def _reached_pieces(
             seg_ids.append(np.array([s0]))
             starts.append(np.array([max(0.0, f - left / net.seconds[bwd_edges[s0]])]))
             ends.append(np.array([f]))
-    xy, offsets = cut_coords(
-        net, np.concatenate(seg_ids), np.concatenate(starts), np.concatenate(ends)
-    )
+    seg = np.concatenate(seg_ids).astype(np.int64)
+    start = np.concatenate(starts)
+    xy, offsets, seg_len = _cut(net, seg, start, np.concatenate(ends))
+    sx, sy, piece, along = _sample_lines(xy, offsets, step_m=step_m)
+    on = seg[piece]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = np.clip(
+            start[piece] + np.where(seg_len[piece] > 0, along / seg_len[piece], 0.0), 0.0, 1.0
+        )
+    fe, be = fwd_edges[on], bwd_edges[on]
+    arrive = np.full(sx.size, np.inf)
+    ok = fe >= 0
+    arrive[ok] = d[net.seg_u[on[ok]]] + q[ok] * net.seconds[fe[ok]]
+    ok = be >= 0
+    arrive[ok] = np.minimum(arrive[ok], d[net.seg_v[on[ok]]] + (1.0 - q[ok]) * net.seconds[be[ok]])
+    at_origin = on == s0
+    if at_origin.any():
+        qo = q[at_origin]
+        direct = np.full(qo.size, np.inf)
+        if fwd_edges[s0] >= 0:
+            ahead = qo >= f
+            direct[ahead] = walk_s + (qo[ahead] - f) * net.seconds[fwd_edges[s0]]
+        if bwd_edges[s0] >= 0:
+            behind = qo <= f
+            direct[behind] = np.minimum(
+                direct[behind], walk_s + (f - qo[behind]) * net.seconds[bwd_edges[s0]]
+            )
+        arrive[at_origin] = np.minimum(arrive[at_origin], direct)
     access = _access_line(net, times, limit)
     if access is not None:
-        extra = shapely.get_coordinates(access)
-        xy = np.vstack([xy, extra])
-        offsets = np.append(offsets, offsets[-1] + extra.shape[0])
-    return xy, offsets
+        axy = shapely.get_coordinates(access)
+        ax, ay, _, a_along = _sample_lines(axy, np.array([0, axy.shape[0]]), step_m=step_m)
+        sx, sy = np.concatenate([sx, ax]), np.concatenate([sy, ay])
+        arrive = np.concatenate([arrive, walk_s * a_along / times.snap_m])
+    keep = arrive <= limit
+    return sx[keep], sy[keep], arrive[keep]
 
 
 def _access_line(net: Network, times: OriginTimes, limit_s: float) -> shapely.LineString | None:
@@ -326,15 +368,15 @@ def cut_segments(
     ndarray of LineString
         One per piece, in EPSG:25832.
     """
-    coords, offsets = cut_coords(net, seg_ids, start_frac, end_frac)
+    coords, offsets, _ = _cut(net, seg_ids, start_frac, end_frac)
     if offsets.size == 1:
         return np.array([], dtype=object)
     return shapely.from_ragged_array(shapely.GeometryType.LINESTRING, coords, (offsets,))
 
 
-def cut_coords(
+def _cut(
     net: Network, seg_ids: np.ndarray, start_frac: np.ndarray, end_frac: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Ragged vertices of segment pieces between two length fractions (EPSG:25832).
 
     Parameters
@@ -352,11 +394,13 @@ def cut_coords(
         Piece vertices: cut point, inner vertices, cut point.
     offsets : ndarray of int64, shape (pieces + 1,)
         Piece ``i`` is ``coords[offsets[i]:offsets[i+1]]``.
+    seg_length : ndarray of float, shape (pieces,)
+        Geometric length of each piece's whole segment (metres).
     """
     seg_ids = np.asarray(seg_ids, dtype=np.int64)
     n_pieces = seg_ids.size
     if n_pieces == 0:
-        return np.empty((0, 2)), np.zeros(1, dtype=np.int64)
+        return np.empty((0, 2)), np.zeros(1, dtype=np.int64), np.empty(0)
     offsets = net.seg_offsets
     first = offsets[seg_ids]
     counts = offsets[seg_ids + 1] - first
@@ -401,4 +445,4 @@ def cut_coords(
     )
     coords[out_start[inner_piece] + 1 + rank_in_piece] = xy[inner]
     out_offsets = np.concatenate([[0], np.cumsum(out_counts)]).astype(np.int64)
-    return coords, out_offsets
+    return coords, out_offsets, length
