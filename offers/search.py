@@ -102,6 +102,11 @@ def _listish(value: object) -> list[str]:
     return []
 
 
+def _floats(values: pd.Series, *, missing: float) -> np.ndarray:
+    out = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+    return out.to_numpy(dtype="float64", na_value=missing)
+
+
 def search_offers(
     offers: gpd.GeoDataFrame,
     *,
@@ -153,8 +158,8 @@ def search_offers(
                 keys.add(c)
         mask &= offers["category"].isin(keys)
     if age is not None:
-        lo = pd.to_numeric(offers["age_min"], errors="coerce").fillna(0)
-        hi = pd.to_numeric(offers["age_max"], errors="coerce").fillna(math.inf)
+        lo = _floats(offers["age_min"], missing=0.0)
+        hi = _floats(offers["age_max"], missing=math.inf)
         mask &= (lo <= age) & (age <= hi)
     for column, wanted, key in (
         ("topics", topics, fold),
