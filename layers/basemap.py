@@ -155,11 +155,13 @@ def _label_features(region: Any) -> list[dict[str, Any]]:
                 pt = geom if geom.geom_type == "Point" else geom.representative_point()
                 features.append({"k": "label", "c": cls, "n": name.strip(), "geometry": pt})
     districts = getattr(region, "districts", None)
+    # The build may already list district names as labels; draw each name once.
+    have = {(f["n"], f["c"]) for f in features}
     if districts is not None and len(districts) > 0 and "name" in districts:
         # Label points inside the polygon (centroids can fall outside concave districts).
         points = districts.to_crs(CRS_MEASURE).representative_point().to_crs(CRS_STORE)
         for name, pt in zip(districts["name"].astype(str), points, strict=True):
-            if name.strip():
+            if name.strip() and (name.strip(), "district") not in have:
                 features.append({"k": "label", "c": "district", "n": name.strip(), "geometry": pt})
     return features
 

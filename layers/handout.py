@@ -399,6 +399,8 @@ class _Handout(FPDF):
             self.body_family = "Body"
         else:
             self.body_family = "Helvetica"
+            # Core fonts can print all of Windows-1252 (Umlaute, ß, €, dashes).
+            self.core_fonts_encoding = "cp1252"
         self.set_auto_page_break(auto=True, margin=15)
         self.set_margins(15, 15, 15)
 
