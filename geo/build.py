@@ -8,9 +8,11 @@ the modules that produce a region, and :data:`BUILD_VERSION`, so a changed input
 builder rebuilds and an unchanged one loads.
 
 A build writes into a temporary folder next to the cache and renames it into place,
-so an error never leaves a partial cache. An ``fcntl.flock`` lock per region makes a
-second concurrent caller (another pytest-xdist worker or app session) wait and then
-load what the first one built.
+so an error never leaves a partial cache; afterwards, versions of other keys older
+than :data:`KEEP_OLD_VERSIONS_SECONDS` are deleted. A load reads everything into
+memory (about 0.5 s for Wolfsburg), so a deleted old version never breaks a session.
+An ``fcntl.flock`` lock per region makes a second concurrent caller (another
+pytest-xdist worker or app session) wait and then load what the first one built.
 
 Stored layers are EPSG:4326; networks carry EPSG:25832 coordinates.
 """
@@ -33,6 +35,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import shapely
 
 from geo.errors import BildungslandkarteError, NetworkBuildError
@@ -59,6 +62,9 @@ _BUILDER_MODULES = (
     "agegroups",
 )
 _GEO_DIR = Path(__file__).resolve().parent
+
+#: Old cache versions (other keys) are deleted after a build once they are this old.
+KEEP_OLD_VERSIONS_SECONDS = 3600.0
 
 Progress = Callable[[float, str], None]
 
@@ -187,8 +193,11 @@ def _build_locked(
             progress(fraction, message)
 
     started = time.perf_counter()
-    region = _assemble(manifest, report=report)
     folder = region_dir(manifest.slug, paths=paths)
+    # We hold the lock, so any temp folder here is left over from a killed build.
+    for stale in folder.glob(".tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    region = _assemble(manifest, report=report)
     target = folder / key
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key}-", dir=folder))
     try:
@@ -204,6 +213,7 @@ def _build_locked(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    _prune_old_versions(folder, keep=key)
     report(1.0, "Fertig")
     return Region(
         manifest=manifest,
@@ -216,6 +226,21 @@ def _build_locked(
         basemap=region.basemap,
         info=info,
     )
+
+
+def _prune_old_versions(folder: Path, *, keep: str) -> None:
+    """Delete cache versions of other keys that nobody has built for an hour.
+
+    A process that loaded an old version holds all its data in memory, so deleting
+    the folder does not hurt it; the hour spares a concurrent reader mid-load.
+    """
+    now = time.time()
+    for entry in folder.iterdir():
+        if entry.name.startswith(".") or entry.name == keep or not entry.is_dir():
+            continue
+        if now - entry.stat().st_mtime > KEEP_OLD_VERSIONS_SECONDS:
+            log.info("region cache: removing old version %s", entry)
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _assemble(manifest: Manifest, *, report: Progress) -> Region:
@@ -493,14 +518,16 @@ def _json_default(obj: Any) -> Any:
 
 
 def _write_gdf(gdf: gpd.GeoDataFrame, path: Path) -> None:
-    if gdf.crs is None:
-        gdf = gdf.set_crs(CRS_STORE)
+    gdf = gdf.set_crs(CRS_STORE) if gdf.crs is None else gdf.to_crs(CRS_STORE)
     gdf.to_parquet(path)
 
 
 def _read_gdf(path: Path) -> gpd.GeoDataFrame:
-    gdf = gpd.read_parquet(path)
-    return gdf if gdf.crs is not None else gdf.set_crs(CRS_STORE)
+    # Read through pyarrow and set the CRS by code: parsing the stored PROJJSON with
+    # pyproj costs ~0.1 s per layer, a quarter of the warm-load budget.
+    frame = pq.read_table(path).to_pandas()
+    geometry = shapely.from_wkb(frame.pop("geometry").to_numpy())
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS_STORE)
 
 
 def _read_region(folder: Path, manifest: Manifest) -> Region:
@@ -517,7 +544,9 @@ def _read_region(folder: Path, manifest: Manifest) -> Region:
             pois=pois,
             addresses=pd.read_parquet(folder / "addresses.parquet"),
             boundary=shapely.from_wkb((folder / "boundary.wkb").read_bytes()),
-            basemap=_LazyLayers(folder),
+            basemap={
+                name: _read_gdf(folder / f"basemap_{name}.parquet") for name in _BASEMAP_LAYERS
+            },
             info=info,
         )
     except (OSError, ValueError, KeyError) as exc:
@@ -526,27 +555,6 @@ def _read_region(folder: Path, manifest: Manifest) -> Region:
         ) from exc
     log.info("region %s: loaded from %s", manifest.slug, folder)
     return region
-
-
-class _LazyLayers(Mapping[str, gpd.GeoDataFrame]):
-    """Basemap layers read from the cache on first access (the app may not draw them)."""
-
-    def __init__(self, folder: Path) -> None:
-        self._folder = folder
-        self._loaded: dict[str, gpd.GeoDataFrame] = {}
-
-    def __getitem__(self, name: str) -> gpd.GeoDataFrame:
-        if name not in _BASEMAP_LAYERS:
-            raise KeyError(name)
-        if name not in self._loaded:
-            self._loaded[name] = _read_gdf(self._folder / f"basemap_{name}.parquet")
-        return self._loaded[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(_BASEMAP_LAYERS)
-
-    def __len__(self) -> int:
-        return len(_BASEMAP_LAYERS)
 
 
 # --- Minimal stand-ins, used only while POP's modules lack a function (see _pop). ---
