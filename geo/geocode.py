@@ -11,10 +11,12 @@ EPSG:25832.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -421,6 +423,13 @@ class Geocoder:
             [True] * len(self._street_keys) + [False] * len(poi), dtype=bool
         )
         self._search_pos = np.array([*range(len(self._street_keys)), *poi.tolist()], dtype=np.int64)
+        # sorted keys: prefix matches are one bisect away
+        self._prefix_order = np.argsort(self._search_keys.astype(str), kind="stable")
+        self._prefix_keys = [str(k) for k in self._search_keys[self._prefix_order]]
+        # plain lists: row access must not go through pandas while the user types
+        self._cols: dict[str, list[Any]] = {c: df[c].astype(str).tolist() for c in _TEXT_COLUMNS}
+        self._cols["lon"] = df["lon"].astype(float).tolist()
+        self._cols["lat"] = df["lat"].astype(float).tolist()
 
     def __len__(self) -> int:
         return len(self._df)
@@ -430,18 +439,18 @@ class Geocoder:
     def _result(
         self, row: int, score: float, *, exact: bool = True, note: str = "", label: str = ""
     ) -> GeocodeResult:
-        r = self._df.iloc[row]
+        c = self._cols
         return GeocodeResult(
-            lon=float(r["lon"]),
-            lat=float(r["lat"]),
-            label=label or str(r["label"]),
-            kind=str(r["kind"]),
+            lon=float(c["lon"][row]),
+            lat=float(c["lat"][row]),
+            label=label or c["label"][row],
+            kind=c["kind"][row],
             score=round(float(score), 1),
-            street=str(r["street"]),
-            housenumber=str(r["housenumber"]),
-            postcode=str(r["postcode"]),
-            city=str(r["city"]),
-            name=str(r["name"]),
+            street=c["street"][row],
+            housenumber=c["housenumber"][row],
+            postcode=c["postcode"][row],
+            city=c["city"][row],
+            name=c["name"][row],
             exact=exact,
             note=note,
         )
@@ -555,11 +564,11 @@ class Geocoder:
             score, row, exact, note = cands[0]
             label = ""
             if not exact:
-                label = f"{self._df.iloc[row]['label']} ({note.split(' / ')[0]})"
+                label = f"{self._cols['label'][row]} ({note.split(' / ')[0]})"
             return self._result(row, score, exact=exact, note=note, label=label)
         hints = [r.label for r in self.suggest(query, limit=3)]
         if not hints and cands:
-            hints = [str(self._df.iloc[c[1]]["label"]) for c in cands[:3]]
+            hints = [self._cols["label"][c[1]] for c in cands[:3]]
         hint = (
             " Meinten Sie / did you mean: " + "; ".join(hints) + "?"
             if hints
@@ -600,7 +609,7 @@ class Geocoder:
         labels: set[str] = set()
 
         def add(row: int, score: float) -> None:
-            label = str(self._df.iloc[row]["label"])
+            label = self._cols["label"][row]
             if row not in seen and label not in labels and len(results) < limit:
                 seen.add(row)
                 labels.add(label)  # e.g. seven car parks all named "Krankenhaus"
@@ -625,7 +634,9 @@ class Geocoder:
         keys = self._search_keys
         if not len(keys):
             return []
-        prefix = np.flatnonzero([k.startswith(key) for k in keys])
+        lo = bisect.bisect_left(self._prefix_keys, key)
+        hi = bisect.bisect_left(self._prefix_keys, key + "\U0010ffff")
+        prefix = self._prefix_order[lo:hi]
         # streets, then shorter names first among prefix matches
         prefix = prefix[
             np.lexsort(([len(keys[i]) for i in prefix], ~self._search_is_street[prefix]))
