@@ -38,9 +38,15 @@ import pandas as pd
 import pyarrow.parquet as pq
 import shapely
 
+from geo import population, speeds
+from geo.addresses import read_osm_addresses
+from geo.agegroups import POP_COLUMNS
 from geo.errors import BildungslandkarteError, NetworkBuildError
+from geo.geocode import build_address_index
+from geo.lines import segments_from_lines
 from geo.manifest import Manifest, load_manifest
 from geo.network import Network
+from geo.osm import pois_from_geojson, read_osm
 from geo.region import Region
 from geo.settings import CRS_MEASURE, CRS_STORE, MODES, Paths, get_paths
 
@@ -244,19 +250,12 @@ def _prune_old_versions(folder: Path, *, keep: str) -> None:
 
 
 def _assemble(manifest: Manifest, *, report: Progress) -> Region:
-    from geo import speeds
-
     info: dict[str, Any] = {"slug": manifest.slug, "name": manifest.name}
-    pending: list[str] = []
     report(0.0, "Lese Straßennetz")
     extract = None
     if manifest.osm_file is not None:
-        from geo.osm import read_osm
-
         extract = read_osm(manifest.osm_file)
     if manifest.network_lines:
-        from geo.lines import segments_from_lines
-
         segments = segments_from_lines(manifest.network_lines)
     elif extract is not None:
         segments = extract.segments
@@ -300,8 +299,6 @@ def _assemble(manifest: Manifest, *, report: Progress) -> Region:
 
     report(0.35, "Lese Einrichtungen (POIs)")
     if manifest.pois_file is not None:
-        from geo.osm import pois_from_geojson
-
         pois = pois_from_geojson(manifest.pois_file)
     elif extract is not None and manifest.pois_from_osm:
         pois = extract.pois
@@ -310,7 +307,7 @@ def _assemble(manifest: Manifest, *, report: Progress) -> Region:
     info["pois"] = len(pois)
 
     report(0.45, "Lese Bezirke")
-    districts = _read_districts(manifest, pending)
+    districts = _read_districts(manifest)
     if len(districts):
         boundary = shapely.union_all(districts.geometry.to_numpy())
         info["boundary_source"] = "districts"
@@ -320,9 +317,9 @@ def _assemble(manifest: Manifest, *, report: Progress) -> Region:
         info["districts_note"] = "no districts in the inputs: the app falls back to the grid"
 
     report(0.55, "Lese Zensus-Gitter")
-    cells, info["age_groups_estimated"] = _read_cells(manifest, districts, boundary, pending)
+    cells, info["age_groups_estimated"] = _read_cells(manifest, districts, boundary)
     # Also for no districts: the empty table then has the population columns too.
-    districts = _pop("population", "aggregate_to_districts", pending)(cells, districts)
+    districts = population.aggregate_to_districts(cells, districts)
     info["districts"] = len(districts)
     info["cells"] = len(cells)
     info["population_total"] = float(cells["pop_total"].sum()) if len(cells) else 0.0
@@ -331,16 +328,14 @@ def _assemble(manifest: Manifest, *, report: Progress) -> Region:
 
     report(0.65, "Verknüpfe Zellen mit dem Netz")
     if len(cells):
-        cells = _pop("population", "snap_cells", pending)(cells, networks)
+        cells = population.snap_cells(cells, networks)
 
     report(0.75, "Baue Adressindex")
-    addresses = _read_addresses(manifest, networks=networks, pois=pois, pending=pending)
+    addresses = _read_addresses(manifest, networks=networks, pois=pois)
     info["addresses"] = len(addresses)
 
     report(0.85, "Baue Grundkarte")
     basemap = _basemap(networks, extract=extract, districts=districts)
-    if pending:
-        info["pending"] = sorted(set(pending))
     info["sources"] = [
         {"title": s.title, "file": s.path.name, "date": s.date, "attribution": s.attribution}
         for s in manifest.sources
@@ -358,55 +353,37 @@ def _assemble(manifest: Manifest, *, report: Progress) -> Region:
     )
 
 
-def _pop(module: str, name: str, pending: list[str]) -> Callable[..., Any]:
-    """A function of POP's modules, or this module's stand-in while it is not written yet.
-
-    The stand-ins are recorded in ``info["pending"]`` so nobody mistakes them for the
-    real census/district/address logic.
-    """
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(f"geo.{module}"), name)
-    except (ImportError, AttributeError):
-        fallback = _FALLBACKS.get(name)
-        if fallback is None:
-            raise
-        log.warning("geo.%s.%s is missing; using a minimal stand-in", module, name)
-        pending.append(f"geo.{module}.{name}")
-        return fallback
-
-
-def _read_districts(manifest: Manifest, pending: list[str]) -> gpd.GeoDataFrame:
-
+def _read_districts(manifest: Manifest) -> gpd.GeoDataFrame:
     if manifest.districts_file is not None:
-        return _pop("population", "districts_from_file", pending)(
+        return population.districts_from_file(
             manifest.districts_file,
             name_column=manifest.districts_name_column,
             key_column=manifest.districts_key_column,
         )
     if manifest.districts_from_osm and manifest.osm_file is not None:
-        return _pop("population", "districts_from_osm", pending)(
+        return population.districts_from_osm(
             manifest.osm_file, admin_levels=manifest.districts_admin_levels
         )
-    return gpd.GeoDataFrame({"name": pd.Series(dtype=str)}, geometry=[], crs=CRS_STORE)
+    return gpd.GeoDataFrame(
+        {"name": pd.Series(dtype=object)},
+        geometry=[],
+        crs=CRS_STORE,
+        index=pd.Index([], dtype=object, name="district_id"),
+    )
 
 
 def _read_cells(
     manifest: Manifest,
     districts: gpd.GeoDataFrame,
     boundary: shapely.Geometry,
-    pending: list[str],
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     if not manifest.census_files:
-        from geo.agegroups import POP_COLUMNS
-
         empty = gpd.GeoDataFrame(
             {c: pd.Series(dtype=float) for c in POP_COLUMNS}, geometry=[], crs=CRS_STORE
         )
         return empty, {}
-    cells, estimated = _pop("population", "read_census", pending)(manifest.census_files)
-    cells = _pop("population", "assign_cells_to_districts", pending)(cells, districts, boundary)
+    cells, estimated = population.read_census(manifest.census_files)
+    cells = population.assign_cells_to_districts(cells, districts, boundary)
     return cells, dict(estimated)
 
 
@@ -415,17 +392,14 @@ def _read_addresses(
     *,
     networks: Mapping[str, Network],
     pois: gpd.GeoDataFrame,
-    pending: list[str],
 ) -> pd.DataFrame:
     if manifest.osm_file is not None:
-        raw = _pop("addresses", "read_osm_addresses", pending)(manifest.osm_file)
+        raw = read_osm_addresses(manifest.osm_file)
     else:
         raw = pd.DataFrame(
             {c: pd.Series(dtype=float if c in ("lon", "lat") else str) for c in _ADDRESS_COLUMNS}
         )
-    return _pop("geocode", "build_address_index", pending)(
-        addresses=raw, networks=networks, pois=pois
-    )
+    return build_address_index(addresses=raw, networks=networks, pois=pois)
 
 
 def _network_hull(net: Network) -> shapely.Geometry:
@@ -555,113 +529,3 @@ def _read_region(folder: Path, manifest: Manifest) -> Region:
         ) from exc
     log.info("region %s: loaded from %s", manifest.slug, folder)
     return region
-
-
-# --- Minimal stand-ins, used only while POP's modules lack a function (see _pop). ---
-
-
-def _fallback_read_census(files: Any) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    from geo.agegroups import AGE_GROUPS
-
-    frames = [pd.read_csv(f, sep=";") for f in files]
-    base = next(f for f in frames if "Einwohner" in f.columns)
-    pts = gpd.GeoSeries(gpd.points_from_xy(base["x_mp_100m"], base["y_mp_100m"]), crs="EPSG:3035")
-    xy = pts.to_crs(CRS_MEASURE)
-    cells = gpd.GeoDataFrame(
-        {
-            "x": xy.x.to_numpy(),
-            "y": xy.y.to_numpy(),
-            "cell_size_m": 100.0,
-            "pop_total": base["Einwohner"].astype(float).to_numpy(),
-        },
-        geometry=pts.to_crs(CRS_STORE).to_numpy(),
-        crs=CRS_STORE,
-        index=pd.Index(base["GITTER_ID_100m"].astype(str), name="cell_id"),
-    )
-    for g in AGE_GROUPS:
-        cells[g.column] = np.nan
-    cells["age_known"] = False
-    return cells, {g.key: "not available (stand-in reader)" for g in AGE_GROUPS}
-
-
-def _fallback_districts_from_file(
-    path: Path, *, name_column: str, key_column: str | None
-) -> gpd.GeoDataFrame:
-    gdf = gpd.read_file(path).to_crs(CRS_STORE)
-    key = (
-        gdf[key_column].astype(str) if key_column else pd.Series([str(i) for i in range(len(gdf))])
-    )
-    return gpd.GeoDataFrame(
-        {"name": gdf[name_column].astype(str).to_numpy()},
-        geometry=gdf.geometry.to_numpy(),
-        crs=CRS_STORE,
-        index=pd.Index(key.to_numpy(), name="district_id"),
-    )
-
-
-def _fallback_districts_from_osm(path: Path, *, admin_levels: Any) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {"name": pd.Series(dtype=str)},
-        geometry=[],
-        crs=CRS_STORE,
-        index=pd.Index([], name="district_id", dtype=str),
-    )
-
-
-def _fallback_assign(
-    cells: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, boundary: shapely.Geometry
-) -> gpd.GeoDataFrame:
-    out = cells.copy()
-    out["in_region"] = shapely.contains_xy(boundary, out.geometry.x, out.geometry.y)
-    joined = gpd.sjoin(out[["geometry"]], districts[["geometry"]], how="left", predicate="within")
-    out["district_id"] = (
-        joined.loc[~joined.index.duplicated(), "index_right"]
-        .reindex(out.index)
-        .astype(object)
-        .where(lambda s: s.notna(), None)
-    )
-    return out
-
-
-def _fallback_aggregate(cells: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    from geo.agegroups import POP_COLUMNS
-
-    out = districts.copy()
-    sums = cells.groupby("district_id")[list(POP_COLUMNS)].sum(min_count=1)
-    for c in POP_COLUMNS:
-        out[c] = sums[c].reindex(out.index).fillna(0.0) if c == "pop_total" else sums[c]
-    out["area_km2"] = out.to_crs(CRS_MEASURE).area.to_numpy() / 1e6
-    return out
-
-
-def _fallback_snap(cells: gpd.GeoDataFrame, networks: Mapping[str, Network]) -> gpd.GeoDataFrame:
-    out = cells.copy()
-    xy = np.column_stack([out["x"].to_numpy(), out["y"].to_numpy()])
-    for mode, net in networks.items():
-        dist, idx = net.node_tree.query(xy)
-        out[f"node_{mode}"] = idx.astype(np.int64)
-        out[f"snap_m_{mode}"] = dist
-    return out
-
-
-def _fallback_read_osm_addresses(path: Path) -> pd.DataFrame:
-    return pd.DataFrame(
-        {c: pd.Series(dtype=float if c in ("lon", "lat") else str) for c in _ADDRESS_COLUMNS}
-    )
-
-
-def _fallback_address_index(*, addresses: pd.DataFrame, networks: Any, pois: Any) -> pd.DataFrame:
-    cols = ("kind", "label", "street", "housenumber", "postcode", "city", "name", "lon", "lat")
-    return pd.DataFrame({c: pd.Series(dtype=float if c in ("lon", "lat") else str) for c in cols})
-
-
-_FALLBACKS: dict[str, Callable[..., Any]] = {
-    "read_census": _fallback_read_census,
-    "districts_from_file": _fallback_districts_from_file,
-    "districts_from_osm": _fallback_districts_from_osm,
-    "assign_cells_to_districts": _fallback_assign,
-    "aggregate_to_districts": _fallback_aggregate,
-    "snap_cells": _fallback_snap,
-    "read_osm_addresses": _fallback_read_osm_addresses,
-    "build_address_index": _fallback_address_index,
-}
