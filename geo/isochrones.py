@@ -104,9 +104,16 @@ def isochrones(
         x = cells["x"].to_numpy(dtype=float)
         y = cells["y"].to_numpy(dtype=float)
         values = cells[cols].to_numpy(dtype=float)
+        # only cells in the largest band's bounding box can be inside any band
+        x0, y0, x1, y1 = shapely.bounds(polygons[-1])
+        near = np.flatnonzero((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+        inside = []
         for poly in polygons:
-            shapely.prepare(poly)
-        inside = [shapely.contains_xy(poly, x, y) for poly in polygons]
+            mask = np.zeros(x.size, dtype=bool)
+            if near.size and not poly.is_empty:
+                shapely.prepare(poly)
+                mask[near] = shapely.contains_xy(poly, x[near], y[near])
+            inside.append(mask)
         for j, col in enumerate(cols):
             data[col] = [float(np.nansum(values[mask, j])) for mask in inside]
     geometry = shapely.transform(
@@ -250,8 +257,7 @@ def _sample_lines(
     ax, ay = np.repeat(a[:, 0], n), np.repeat(a[:, 1], n)
     bx, by = np.repeat(b[:, 0], n), np.repeat(b[:, 1], n)
     last = offsets[1:] - 1
-    total = np.zeros(n_lines)
-    np.add.at(total, pair_piece, length)
+    total = np.bincount(pair_piece, weights=length, minlength=n_lines)
     sx = np.concatenate([ax + t * (bx - ax), xy[last, 0]])
     sy = np.concatenate([ay + t * (by - ay), xy[last, 1]])
     piece = np.concatenate([np.repeat(pair_piece, n), np.arange(n_lines)])
