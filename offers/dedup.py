@@ -13,11 +13,11 @@ and its decisions are visible in the import report and the store.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
 from pyproj import Transformer
 from rapidfuzz import fuzz
 
@@ -72,6 +72,9 @@ class MergeDecision:
 class DuplicateFinder:
     """Candidates for the duplicate rule, with points in EPSG:25832.
 
+    Points sit in a hash grid of :data:`DEDUP_DISTANCE_M` cells, so a match looks at
+    3 × 3 cells instead of every record (imports stay linear in the number of rows).
+
     Parameters
     ----------
     records : mapping of offer_id to record
@@ -80,62 +83,68 @@ class DuplicateFinder:
 
     def __init__(self, records: dict[str, dict[str, Any]]) -> None:
         self._to_measure = Transformer.from_crs(CRS_STORE, CRS_MEASURE, always_xy=True)
-        self._ids: list[str] = []
-        self._names: list[str] = []
-        self._groups: list[str] = []
-        self._xy: list[tuple[float, float]] = []
+        # offer_id -> (x, y, name, group, cell); cell -> offer_ids
+        self._items: dict[str, tuple[float, float, str, str, tuple[int, int]]] = {}
+        self._grid: dict[tuple[int, int], set[str]] = {}
         for oid, rec in records.items():
             self.add(oid, rec)
+
+    @staticmethod
+    def _cell(x: float, y: float) -> tuple[int, int]:
+        return math.floor(x / DEDUP_DISTANCE_M), math.floor(y / DEDUP_DISTANCE_M)
 
     def add(self, offer_id: str, record: dict[str, Any]) -> None:
         """Add (or move) a record as a candidate."""
         if record.get("lon") is None or record.get("lat") is None:
             return
-        if offer_id in self._ids:
-            self.remove(offer_id)
+        self.remove(offer_id)
         x, y = self._to_measure.transform(record["lon"], record["lat"])
-        self._ids.append(offer_id)
-        self._names.append(str(record.get("name", "")))
-        self._groups.append(CATEGORIES[record["category"]].group)
-        self._xy.append((x, y))
+        cell = self._cell(x, y)
+        group = CATEGORIES[record["category"]].group
+        self._items[offer_id] = (x, y, str(record.get("name", "")), group, cell)
+        self._grid.setdefault(cell, set()).add(offer_id)
 
     def remove(self, offer_id: str) -> None:
-        if offer_id in self._ids:
-            i = self._ids.index(offer_id)
-            for seq in (self._ids, self._names, self._groups, self._xy):
-                del seq[i]
+        item = self._items.pop(offer_id, None)
+        if item is not None:
+            self._grid[item[4]].discard(offer_id)
 
     def match(
         self, record: dict[str, Any], *, row: int = 0, exclude: frozenset[str] = frozenset()
     ) -> tuple[str | None, list[MergeDecision]]:
         """The offer_id this record duplicates (or ``None``) and the decisions taken."""
-        if not self._ids or record.get("lon") is None:
+        if not self._items or record.get("lon") is None:
             return None, []
         x, y = self._to_measure.transform(record["lon"], record["lat"])
-        xy = np.asarray(self._xy)
-        dist = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
+        cx, cy = self._cell(x, y)
         group = CATEGORIES[record["category"]].group
         decisions: list[MergeDecision] = []
         best: tuple[float, str] | None = None
-        for i in np.flatnonzero(dist <= DEDUP_DISTANCE_M):
-            oid = self._ids[i]
-            if oid in exclude or self._groups[i] != group:
+        near = sorted(
+            oid
+            for dx in (-1, 0, 1)
+            for dy in (-1, 0, 1)
+            for oid in self._grid.get((cx + dx, cy + dy), ())
+        )
+        for oid in near:
+            ox, oy, other_name, other_group, _ = self._items[oid]
+            dist = math.hypot(ox - x, oy - y)
+            if dist > DEDUP_DISTANCE_M or oid in exclude or other_group != group:
                 continue
-            score = name_similarity(record["name"], self._names[i])
-            ok = score >= NAME_SIMILARITY_MIN
+            score = name_similarity(record["name"], other_name)
             decisions.append(
                 MergeDecision(
                     row=row,
                     offer_id=oid,
                     name=str(record["name"]),
-                    other_name=self._names[i],
-                    distance_m=round(float(dist[i]), 1),
+                    other_name=other_name,
+                    distance_m=round(dist, 1),
                     name_score=round(score, 1),
                     merged=False,
                 )
             )
-            if ok and (best is None or dist[i] < best[0]):
-                best = (float(dist[i]), oid)
+            if score >= NAME_SIMILARITY_MIN and (best is None or dist < best[0]):
+                best = (dist, oid)
         if best is None:
             return None, decisions
         decisions = [

@@ -41,6 +41,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo.agegroups import groups_for_ages
 from geo.errors import OfferStoreError
 from geo.settings import Paths, get_paths
 from offers.dedup import DuplicateFinder, MergeDecision
@@ -627,7 +628,13 @@ class OfferStore:
             if row is None:
                 raise KeyError(offer_id)
             before = json.loads(row[0])
-            after = normalise_record({**before, **changes, "updated": _today()})
+            merged = {**before, **changes, "updated": _today()}
+            if {"age_min", "age_max"} & set(changes) and "target_groups" not in changes:
+                # Target groups follow the ages (the coverage analysis reads them).
+                merged["target_groups"] = list(
+                    groups_for_ages(int(merged["age_min"] or 0), merged["age_max"])
+                )
+            after = normalise_record(merged)
             if not _same(before, after):
                 self._write(conn, offer_id, before, after, user=user, source=source, action="edit")
             conn.execute("COMMIT")

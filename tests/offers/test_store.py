@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from geo.agegroups import groups_for_ages
 from geo.errors import OfferImportError, OfferStoreError
 from geo.settings import REPO_ROOT, Paths, get_paths
 from offers.dedup import DEDUP_DISTANCE_M, NAME_SIMILARITY_MIN
@@ -128,6 +129,12 @@ def test_edit_delete_history_and_earlier_state(store: OfferStore) -> None:
     assert len(store.state_at(0)) == 0
     with pytest.raises(KeyError):
         store.update("imp-unknown", {"name": "x"}, user="carla")
+    other = store.offers().index[0]
+    moved = store.update(
+        other, {"age_min": 3, "age_max": 7, "lon": 10.8, "lat": 52.43}, user="carla"
+    )
+    assert moved["target_groups"] == list(groups_for_ages(3, 7))
+    assert store.offers().geometry[other].equals(shapely.Point(10.8, 52.43))
     other = store.offers().index[0]
     with pytest.raises(OfferStoreError, match="cannot edit field"):
         store.update(other, {"source": "fake"}, user="carla")
