@@ -427,6 +427,90 @@ class AccessCache:
             self._routers.popitem(last=False)
         return r
 
+    def nearest(
+        self,
+        net: Network,
+        offers: gpd.GeoDataFrame,
+        *,
+        cells: pd.DataFrame | None = None,
+        region_key: Hashable = None,
+        categories: Iterable[str] = (),
+        threshold_min: float | None = None,
+    ) -> NearestResult:
+        """Memoised :func:`nearest_offer` (key: region, categories, mode, offers)."""
+        key = (
+            *self.key(region_key, categories, net.mode, threshold_min, offers),
+            "nearest",
+            cells is None,
+        )
+        return self.get_or_compute(
+            key, lambda: nearest_offer(self.router(net), offers, cells=cells)
+        )
+
+    def e2sfca(
+        self,
+        net: Network,
+        offers: gpd.GeoDataFrame,
+        cells: pd.DataFrame,
+        *,
+        pop_columns: str | Sequence[str],
+        region_key: Hashable = None,
+        categories: Iterable[str] = (),
+        districts: pd.DataFrame | None = None,
+        **kwargs: Any,
+    ) -> FcaResult:
+        """Memoised :func:`e2sfca` (key: region, categories, mode, offers, options)."""
+        options = tuple(sorted((k, repr(v)) for k, v in kwargs.items()))
+        key = (
+            *self.key(region_key, categories, net.mode, None, offers),
+            "e2sfca",
+            tuple(np.atleast_1d(pop_columns)),
+            districts is None,
+            options,
+        )
+        return self.get_or_compute(
+            key,
+            lambda: e2sfca(
+                self.router(net),
+                offers,
+                cells,
+                pop_columns=pop_columns,
+                districts=districts,
+                **kwargs,
+            ),
+        )
+
+    def isochrones(
+        self,
+        net: Network,
+        origin: tuple[float, float],
+        *,
+        region_key: Hashable = None,
+        minutes: Sequence[float] = (5, 10, 15, 20),
+        buffer_m: float = 35.0,
+        cells: pd.DataFrame | None = None,
+        **kwargs: Any,
+    ) -> gpd.GeoDataFrame:
+        """Memoised :func:`isochrones` (origin rounded to about 1 cm)."""
+        key = (
+            "isochrones",
+            region_key,
+            net.mode,
+            round(float(origin[0]), 7),
+            round(float(origin[1]), 7),
+            tuple(sorted(float(m) for m in minutes)),
+            float(buffer_m),
+            cells is None,
+            tuple(sorted((k, repr(v)) for k, v in kwargs.items())),
+        )
+        result = self.get_or_compute(
+            key,
+            lambda: isochrones(
+                self.router(net), origin, minutes=minutes, buffer_m=buffer_m, cells=cells, **kwargs
+            ),
+        )
+        return result.copy()
+
     def __len__(self) -> int:
         return len(self._data)
 

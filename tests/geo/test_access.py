@@ -330,3 +330,27 @@ def test_what_if_refuses_unknown_ids(scenario) -> None:
             threshold_min=5,
             add=[NewOffer(10.7, 52.4, 10.0, "o1")],
         )
+
+
+def test_cache_helpers_memoise_results(scenario) -> None:
+    router, cells, offers, _districts = scenario
+    cache = AccessCache(maxsize=8)
+    net = router.net
+    first = cache.nearest(net, offers, cells=cells, region_key="syn", categories=["kita"])
+    again = cache.nearest(net, offers, cells=cells, region_key="syn", categories=["kita"])
+    assert again is first and cache.hits == 1
+    fewer = cache.nearest(
+        net, offers.drop(index="o0"), cells=cells, region_key="syn", categories=["kita"]
+    )
+    assert fewer is not first and "o0" not in set(fewer.offer_ids)
+    e1 = cache.e2sfca(net, offers, cells, pop_columns="pop_0_5", region_key="syn")
+    e2 = cache.e2sfca(
+        net, offers, cells, pop_columns="pop_0_5", region_key="syn", catchment_min=20.0
+    )
+    assert e1 is not e2 and e2.catchment_min == 20.0
+    assert cache.e2sfca(net, offers, cells, pop_columns="pop_0_5", region_key="syn") is e1
+    lon, lat = TO_STORE.transform(net.x[3], net.y[3])
+    b1 = cache.isochrones(net, (lon, lat), region_key="syn", minutes=(5, 10))
+    b2 = cache.isochrones(net, (lon, lat), region_key="syn", minutes=(10, 5))
+    assert b1.geometry.equals(b2.geometry) and b1 is not b2
+    assert (cache.hits, cache.misses, len(cache)) == (3, 5, 5)
