@@ -32,9 +32,9 @@ PAGES: tuple[tuple[str, str, str], ...] = (
 def _sidebar() -> None:
     current = lang()
     choice = st.sidebar.segmented_control(
-        "Sprache / Language",
+        tr("app.language"),
         options=list(LANGS),
-        format_func=lambda code: {"de": "Deutsch", "en": "English"}[code],
+        format_func=lambda code: tr(f"lang.{code}"),
         default=current,
         key="lang_switch",
     )

@@ -206,7 +206,16 @@ def get_access_cache(slug: str) -> Any | None:
     access = optional_module("geo.access")
     if access is None or not hasattr(access, "AccessCache"):
         return None
-    return access.AccessCache()
+    cache = access.AccessCache()
+    region = region_cache().get(slug)
+    for net in region.networks.values():
+        # prepare every mode once, so that switching mode later waits for nothing
+        router = cache.router(net)
+        for name in ("csr", "csr_reverse", "segment_edges", "to_measure", "to_store"):
+            getattr(router, name, None)
+        for name in ("node_tree", "segment_tree"):
+            getattr(net, name, None)
+    return cache
 
 
 def offers_version(slug: str) -> int:

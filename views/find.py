@@ -112,15 +112,26 @@ def filter_offers(
     )
 
 
+def band_minutes(budget: int) -> tuple[int, ...]:
+    """At most four isochrone bands up to the budget (each band costs time to draw)."""
+    if budget <= 20:
+        return tuple(m for m in (5, 10, 15, 20) if m <= budget)
+    step = 10 if budget == 30 else 15
+    return tuple(range(step, budget + 1, step))
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _isochrones(slug: str, mode: str, lon: float, lat: float, budget: int) -> Any:
-    from views.common import region_cache
+    from views.common import get_access_cache, region_cache
 
     access = optional_module("geo.access")
     region = region_cache().get(slug)
-    minutes = tuple(m for m in (5, 10, 15, 20, 30, 45, 60) if m <= budget) or (budget,)
     return access.isochrones(
-        region.networks[mode], (lon, lat), minutes=minutes, cells=region.cells, mode=mode
+        get_access_cache(slug).router(region.networks[mode]),
+        (lon, lat),
+        minutes=band_minutes(budget),
+        cells=region.cells,
+        mode=mode,
     )
 
 

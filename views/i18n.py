@@ -15,7 +15,9 @@ DEFAULT_LANG = "de"
 TEXTS: dict[str, tuple[str, str]] = {
     # app shell
     "app.title": ("Bildungslandkarte", "Education map"),
-    "app.language": ("Sprache", "Language"),
+    "app.language": ("Sprache / Language", "Language / Sprache"),
+    "lang.de": ("Deutsch", "Deutsch"),
+    "lang.en": ("English", "English"),
     "app.region": ("Region", "Region"),
     "app.loading_region": ("Region {name} wird vorbereitet …", "Preparing region {name} …"),
     "app.building_region": (

@@ -359,3 +359,36 @@ def test_data_import_edit_and_history(
     assert row[t("data.col.user", "de")] == "Planerin"
     assert row[t("data.col.offer_id", "de")] == picked
     assert row[t("common.name", "de")] == "Grundschule Testweg"
+
+
+def test_find_address_from_the_url_and_unknown_address(region: Any) -> None:
+    at = open_page("find", query={"addr": "Porschestraße 1", "min": "10"})
+    assert_clean(at)
+    assert at.text_input(key="find_addr_query").value == "Porschestraße 1"
+    assert any(m.value.startswith("Start: Porschestraße") for m in at.markdown)
+    assert at.dataframe
+    at.text_input(key="find_addr_query").input("Qxzvv Wkkjj 99").run()
+    assert_clean(at)
+    assert any("nicht gefunden" in w.value for w in at.warning)
+
+
+def test_coverage_what_if_removing_an_offer_lowers_coverage(region: Any) -> None:
+    at = open_page("coverage")
+    at.toggle(key="cov_whatif").set_value(True).run()
+    at.radio(key="cov_action").set_value("remove").run()
+    remove = at.multiselect(key="cov_remove_kita")
+    for option in remove.options[:10]:
+        remove.select(option)
+    at.run()
+    assert_clean(at)
+    line = next(m.value for m in at.markdown if "→" in m.value)
+    assert "(-" in line or "(−" in line  # the share falls
+
+
+@pytest.mark.slow
+def test_region_switch_to_lauf(region: Any, lauf: Any) -> None:
+    at = open_page("start")
+    at.selectbox(key="region_switch").set_value("lauf").run()
+    assert_clean(at)
+    assert at.subheader[0].value == lauf.name
+    assert at.query_params["region"] in ("lauf", ["lauf"])
