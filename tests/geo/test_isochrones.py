@@ -14,7 +14,7 @@ from shapely.ops import substring
 
 from geo.access import Router, isochrones, travel_times
 from geo.errors import OutOfReachError
-from geo.isochrones import cut_segments
+from geo.isochrones import cut_segments, near_distance
 from geo.synthetic import grid_network
 
 TO_STORE = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
@@ -164,3 +164,16 @@ def test_origin_far_away_raises(grid: Router) -> None:
 def test_bad_band_limits_raise(grid: Router, minutes) -> None:
     with pytest.raises(ValueError, match="minutes must be positive"):
         isochrones(grid, origin_near_node(grid.net, 5), minutes=minutes)
+
+
+@pytest.mark.parametrize("seed, reach_px", [(0, 3), (1, 7), (2, 12)])
+def test_near_distance_equals_scipy_edt_within_reach(seed: int, reach_px: int) -> None:
+    from scipy import ndimage
+
+    rng = np.random.default_rng(seed)
+    mask = rng.random((120, 90)) < 0.01
+    want = ndimage.distance_transform_edt(~mask, sampling=7.0)
+    got = near_distance(mask, reach_px=reach_px, pixel_m=7.0)
+    inside = want <= reach_px * 7.0
+    np.testing.assert_allclose(got[inside], want[inside], rtol=1e-6)
+    assert (got[~inside] > reach_px * 7.0).all()
