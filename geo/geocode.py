@@ -37,6 +37,8 @@ INDEX_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 _TEXT_COLUMNS = INDEX_COLUMNS[:7]
 
+#: An entry this far from every address of the query's PLZ/town is "elsewhere".
+PLACE_FAR_M = 2_000.0
 #: Segments of one name closer than this belong to the same street.
 STREET_GAP_M = 250.0
 _POI_KIND_TAGS = ("amenity", "leisure", "shop", "tourism", "office", "healthcare", "building")
@@ -401,6 +403,21 @@ class Geocoder:
         self._hn = _fold_column(df["housenumber"], _housenumber_key)
         self._city = _fold_column(df["city"], normalize)
         self._postcode = df["postcode"].to_numpy()
+        # rough metres (equirectangular) are plenty for "is it in that town at all"
+        lon = df["lon"].to_numpy(float)
+        lat = df["lat"].to_numpy(float)
+        lat0 = float(np.nanmean(lat)) if len(lat) else 0.0
+        self._xy = np.column_stack([lon * 111_320.0 * np.cos(np.radians(lat0)), lat * 110_540.0])
+        self._postcode_xy = {
+            str(k): self._xy[v]
+            for k, v in pd.Series(self._postcode).groupby(self._postcode).indices.items()
+            if k
+        }
+        self._city_xy = {
+            str(k): self._xy[v]
+            for k, v in pd.Series(self._city).groupby(self._city).indices.items()
+            if k
+        }
         # streets: compact key -> index rows of the street entries and of the addresses
         self._street_keys: list[str] = sorted({k for k in street_key if k})
         self._street_rows: dict[str, np.ndarray] = {}
@@ -456,12 +473,41 @@ class Geocoder:
         )
 
     def _place_penalty(self, row: int, q: _Query) -> float:
+        """Score points lost because the entry lies elsewhere than the query's PLZ/town.
+
+        An entry without PLZ/town (a street from the network) is judged by its distance
+        to the index's addresses of that PLZ/town: farther than
+        :data:`PLACE_FAR_M` costs enough to fall below the default ``min_score``.
+        """
         penalty = 0.0
-        if q.postcode and self._postcode[row] and self._postcode[row] != q.postcode:
-            penalty += 10.0
-        if q.city and self._city[row] and fuzz.partial_ratio(q.city, self._city[row]) < 70:
-            penalty += 10.0
+        if q.postcode and self._postcode[row] != q.postcode:
+            pts = self._postcode_xy.get(q.postcode)
+            if pts is not None and self._far(row, pts):
+                penalty += 25.0
+            elif self._postcode[row]:
+                penalty += 10.0
+        row_city = self._city[row]
+        if q.city and not (row_city and fuzz.partial_ratio(q.city, row_city) >= 70):
+            pts = self._city_points(q.city)
+            if pts is not None and self._far(row, pts):
+                penalty += 25.0
+            elif row_city:
+                penalty += 10.0
         return penalty
+
+    def _far(self, row: int, pts: np.ndarray) -> bool:
+        d2 = (pts[:, 0] - self._xy[row, 0]) ** 2 + (pts[:, 1] - self._xy[row, 1]) ** 2
+        return bool(d2.min() > PLACE_FAR_M**2)
+
+    def _city_points(self, city: str) -> np.ndarray | None:
+        if not self._city_xy:
+            return None
+        found = process.extract(
+            city, list(self._city_xy), scorer=fuzz.partial_ratio, limit=3, score_cutoff=85
+        )
+        if not found:
+            return None
+        return np.concatenate([self._city_xy[m[0]] for m in found])
 
     def _match_streets(self, key: str, *, limit: int, cutoff: float) -> list[tuple[str, float]]:
         if not key or not self._street_keys:

@@ -259,3 +259,49 @@ def test_suggest_house_numbers(lauf: Geocoder) -> None:
 def test_suggest_tolerates_spelling(lauf: Geocoder, typed: str) -> None:
     labels = [r.street for r in lauf.suggest(typed)]
     assert "Galgenbühlstraße" in labels
+
+
+# ---------------------------------------------------------------------------- place checks
+
+
+@pytest.mark.parametrize("region", ["wolfsburg", "lauf"])
+def test_school_addresses_land_near_the_school_or_are_refused(
+    region: str, data_root: Path, wob_index: pd.DataFrame, lauf_index: pd.DataFrame
+) -> None:
+    """The 2017 school lists carry their own coordinates: a hit must be near them."""
+    geocoder = Geocoder(wob_index if region == "wolfsburg" else lauf_index)
+    schools = pd.read_csv(data_root / region / "schulen_2017.csv")
+    found = 0
+    for address, lon, lat in zip(schools["address"], schools["lon"], schools["lat"], strict=True):
+        try:
+            res = geocoder.geocode(address)
+        except GeocodeError:
+            continue
+        found += 1
+        assert _metres(res.lon, res.lat).distance(_metres(lon, lat)) < 1_500, (address, res)
+    assert found >= 0.75 * len(schools)
+
+
+def test_other_town_postcode_is_refused(lauf: Geocoder, lauf_index: pd.DataFrame) -> None:
+    """A street queried with the PLZ of a town whose addresses are all far away."""
+    addr = lauf_index[lauf_index["kind"] == "address"]
+    xy = np.column_stack(TO_M.transform(addr["lon"].to_numpy(), addr["lat"].to_numpy()))
+    by_pc = {pc: xy[(addr["postcode"] == pc).to_numpy()] for pc in set(addr["postcode"]) if pc}
+    streets = lauf_index[(lauf_index["kind"] == "street") & (lauf_index["postcode"] == "91207")]
+    checked = 0
+    for pc, pts in by_pc.items():
+        if pc == "91207":
+            continue
+        for _, s in streets.iterrows():
+            p = np.array(_metres(s["lon"], s["lat"]).coords[0])
+            same_name = lauf_index[(lauf_index["street"] == s["street"])]
+            if (same_name["postcode"] == pc).any():
+                continue
+            if np.hypot(*(pts - p).T).min() > 3_000:  # PLACE_FAR_M is 2 km
+                with pytest.raises(GeocodeError):
+                    lauf.geocode(f"{s['street']}, {pc}")
+                assert lauf.geocode(f"{s['street']}, 91207").street == s["street"]
+                checked += 1
+            if checked >= 5:
+                return
+    assert checked > 0
