@@ -77,7 +77,7 @@ def _housenumber_key(text: str) -> str:
     return re.sub(r"\s+", "", str(text).lower())
 
 
-_NUMBER = re.compile(r"^\d+[a-z]?$")
+_NUMBER = re.compile(r"^\d+[a-z]?(?:[-/]\d+[a-z]?)?$")  # 12, 12a, 12-14, 3/1
 
 
 @dataclass(frozen=True)
@@ -531,6 +531,9 @@ class Geocoder:
             for skey, s in self._match_streets(key, limit=5, cutoff=60):
                 addr = self._addr_rows.get(skey, np.array([], int))
                 hit = addr[self._hn[addr] == q.housenumber]
+                if not len(hit) and re.search(r"[-/]", q.housenumber):
+                    # "12-14" is mapped under its first number as often as under the range
+                    hit = addr[self._hn[addr] == re.split(r"[-/]", q.housenumber)[0]]
                 for row in hit:
                     out.append((s - self._place_penalty(int(row), q), int(row), True, ""))
                 srow = self._best_street_row(skey, q)

@@ -180,6 +180,12 @@ def test_variants_find_the_same_house(lauf: Geocoder, nuernberger: str, template
     assert res.score >= lauf.min_score
 
 
+@pytest.mark.parametrize("suffix", ["-2", "/1"])
+def test_number_ranges_use_the_first_number(lauf: Geocoder, nuernberger: str, suffix: str) -> None:
+    res = lauf.geocode(f"Nürnberger Straße {nuernberger}{suffix}")
+    assert (res.kind, res.housenumber) == ("address", nuernberger)
+
+
 def test_unknown_house_number_falls_back_to_street(lauf: Geocoder, lauf_index) -> None:
     res = lauf.geocode("Nürnberger Straße 9999")
     assert res.kind == "street" and not res.exact
