@@ -92,6 +92,21 @@ def test_travel_times_equal_networkx_on_wolfsburg(walk: Router, seed: int) -> No
         np.testing.assert_allclose(got.node_seconds[finite], want[finite], rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize(
+    "region_name, mode", [("wolfsburg", "drive"), ("lauf", "drive"), ("lauf", "bike")]
+)
+def test_travel_times_equal_networkx_other_modes(request, region_name: str, mode: str) -> None:
+    region = request.getfixturevalue(region_name)
+    router = Router(region.networks[mode])
+    for x, y in random_points(router.net, 2, 21):
+        got = travel_times(router, (x, y), origin_crs="EPSG:25832")
+        want = reference_times(router.net, x, y, router.access_mps)
+        finite = np.isfinite(want)
+        assert np.array_equal(np.isfinite(got.node_seconds), finite)
+        np.testing.assert_allclose(got.node_seconds[finite], want[finite], rtol=0, atol=1e-6)
+    assert router.access_mps == pytest.approx(4.5 / 3.6)  # you walk to the bike or car
+
+
 @pytest.mark.parametrize("seed", [11, 12, 13, 14])
 def test_travel_times_equal_networkx_directed_synthetic(
     synthetic_oneway: Router, seed: int
