@@ -111,17 +111,17 @@ def analyse(
         )
         nearest, fca, change = res.nearest_after, res.fca_after, res.districts
     else:
-        key = access.AccessCache.key(
-            region.info.get("cache_key"), [category], mode, None, chosen, tuple(cols)
+        net, rk = region.networks[mode], region.info.get("cache_key")
+        nearest = cache.nearest(net, chosen, cells=cells, region_key=rk, categories=[category])
+        fca = cache.e2sfca(
+            net,
+            chosen,
+            cells,
+            pop_columns=cols,
+            region_key=rk,
+            categories=[category],
+            districts=districts,
         )
-
-        def compute() -> tuple[Any, Any]:
-            return (
-                access.nearest_offer(router, chosen, cells=cells),
-                access.e2sfca(router, chosen, cells, pop_columns=cols, districts=districts),
-            )
-
-        nearest, fca = cache.get_or_compute(key, compute)
     cov = access.coverage(cells, districts, nearest, threshold_min=threshold_min, pop_columns=cols)
     if fca.districts is not None:
         cov["supply_per_head"] = fca.districts["access"].reindex(cov.index)

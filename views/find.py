@@ -124,14 +124,13 @@ def band_minutes(budget: int) -> tuple[int, ...]:
 def _isochrones(slug: str, mode: str, lon: float, lat: float, budget: int) -> Any:
     from views.common import get_access_cache, region_cache
 
-    access = optional_module("geo.access")
     region = region_cache().get(slug)
-    return access.isochrones(
-        get_access_cache(slug).router(region.networks[mode]),
+    return get_access_cache(slug).isochrones(
+        region.networks[mode],
         (lon, lat),
+        region_key=region.info.get("cache_key"),
         minutes=band_minutes(budget),
         cells=region.cells,
-        mode=mode,
     )
 
 
