@@ -48,32 +48,35 @@ BANDS_MIN = (5, 10, 15, 20)
 BUFFER_M = 35.0
 
 
-CPU_TIMES: dict[int, list[float]] = {}
+class Timings(list):
+    """Wall seconds of repeated calls, with the process CPU seconds in ``.cpu``.
 
-
-def timed(fn: Callable[[], Any], *, repeat: int, warmup: int = 1) -> list[float]:
-    """Wall seconds of ``repeat`` calls after ``warmup`` untimed ones.
-
-    The process CPU seconds of the same calls are kept in ``CPU_TIMES[id(result)]``:
-    on a shared 2-core machine wall time also measures the neighbours' load.
+    On a shared 2-core machine wall time also measures the neighbours' load, so both
+    are reported.
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cpu: list[float] = []
+
+
+def timed(fn: Callable[[], Any], *, repeat: int, warmup: int = 1) -> Timings:
+    """Wall (and CPU) seconds of ``repeat`` calls after ``warmup`` untimed ones."""
     for _ in range(warmup):
         fn()
-    out: list[float] = []
-    cpu: list[float] = []
+    out = Timings()
     for _ in range(repeat):
         c0 = time.process_time()
         t0 = time.perf_counter()
         fn()
         out.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-    CPU_TIMES[id(out)] = cpu
+        out.cpu.append(time.process_time() - c0)
     return out
 
 
-def cpu_ms(wall: list[float]) -> float:
-    """Median process CPU milliseconds of the calls behind ``wall``."""
-    return statistics.median(CPU_TIMES[id(wall)]) * 1e3
+def cpu_ms(wall: Timings) -> float:
+    """Median process CPU milliseconds of the timed calls."""
+    return statistics.median(wall.cpu) * 1e3
 
 
 def kita_offers(region: Any) -> Any:
