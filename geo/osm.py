@@ -396,10 +396,13 @@ def pois_from_geojson(path: str | Path) -> gpd.GeoDataFrame:
     id_col = next((c for c in ("_id", "osm_id", "@id", "id") if c in gdf.columns), None)
     meta = {c for c in (type_col, id_col) if c}
     tag_cols = [c for c in gdf.columns if c != "geometry" and c not in meta]
-    records = gdf[tag_cols].to_dict(orient="records")
+    values = gdf[tag_cols].to_numpy(dtype=object)
+    present = ~pd.isna(values)
+    present[present] = values[present] != ""
+    names = np.asarray(tag_cols, dtype=object)
     tags = [
-        {str(k): str(v) for k, v in rec.items() if v is not None and not _isna(v) and v != ""}
-        for rec in records
+        {str(k): _tag_text(v) for k, v in zip(names[row], values[i, row], strict=True)}
+        for i, row in enumerate(present)
     ]
     osm_type = (
         gdf[type_col].fillna("node").astype(str).to_numpy()
@@ -423,8 +426,8 @@ def pois_from_geojson(path: str | Path) -> gpd.GeoDataFrame:
     ).reset_index(drop=True)
 
 
-def _isna(v: Any) -> bool:
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
+def _tag_text(value: Any) -> str:
+    # A numeric column with gaps is float; OSM wrote "25", not "25.0".
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)

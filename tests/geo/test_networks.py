@@ -224,7 +224,7 @@ def _random_lines(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
     return coords, offsets
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(_random_lines())
 def test_noding_keeps_length_and_splits_only_at_shared_vertices(
     lines: tuple[np.ndarray, np.ndarray],
@@ -243,6 +243,8 @@ def test_noding_keeps_length_and_splits_only_at_shared_vertices(
     for a, b in itertools.pairwise(offsets):
         line = [tuple(p) for p in coords[a:b]]
         line = [p for i, p in enumerate(line) if i == 0 or p != line[i - 1]]
+        if len(line) < 2:
+            continue  # a line of one point is dropped, it makes no junction
         must.update({line[0], line[-1]})
         for p in line:
             if p in seen:
