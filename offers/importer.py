@@ -7,7 +7,8 @@ into either a record or a :class:`Reject` with row number, field and reason.
 German habits
 -------------
 - Delimiters ``;``, ``,``, tab or ``|`` (sniffed from the header line); encodings
-  UTF-8, UTF-8 with BOM, UTF-16 with BOM, cp1252, latin-1 (tried in that order).
+  UTF-8, UTF-8 with BOM, UTF-16 with BOM, cp1252, latin-1 (tried in that order), and
+  files whose lines mix UTF-8 and cp1252 (decoded line by line).
 - Decimal commas (``52,4227``) and thousands dots in counts (``1.200``).
 - German or English headers map automatically (:data:`HEADER_ALIASES`), the user can
   override with ``mapping={"name": "Bezeichnung", ...}`` (schema field -> header).
@@ -196,12 +197,34 @@ def _decode(data: bytes, path: Path) -> tuple[str, str]:
             path=path,
             hint="Save it as CSV (UTF-8) or XLSX.",
         )
-    for enc in ENCODINGS:
+    try:
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    lines = data.splitlines(keepends=True)
+    utf8_lines = sum(1 for line in lines if _is_utf8(line) and not line.isascii())
+    if utf8_lines:
+        # Concatenated exports: some lines UTF-8, others cp1252. Decode line by line
+        # so no umlaut turns into mojibake.
+        text = "".join(
+            line.decode("utf-8") if _is_utf8(line) else line.decode("cp1252", errors="replace")
+            for line in lines
+        )
+        return text.removeprefix("\ufeff"), "mixed utf-8/cp1252"
+    for enc in ENCODINGS[1:]:
         try:
             return data.decode(enc), enc
         except UnicodeDecodeError:
             continue
     raise OfferImportError("unknown text encoding.", path=path, hint="Save as UTF-8.")
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _sniff_delimiter(header_line: str) -> str:

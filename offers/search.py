@@ -20,7 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from geo.settings import CRS_MEASURE, CRS_STORE
 from offers.hours import open_status
@@ -92,6 +92,37 @@ def text_score(query: str, haystack: str) -> float:
             best = max(best, fuzz.ratio(qw, hw))
         total += best
     return total / len(q_words)
+
+
+def text_scores(query: str, haystacks: list[str]) -> np.ndarray:
+    """:func:`text_score` for many haystacks at once (each distinct word scored once)."""
+    q_words = fold(query).split()
+    if not q_words:
+        return np.full(len(haystacks), 100.0)
+    docs = [fold(h).split() for h in haystacks]
+    vocab = sorted({w for d in docs for w in d})
+    if not vocab:
+        return np.zeros(len(haystacks))
+    position = {w: i for i, w in enumerate(vocab)}
+    rows = []
+    for qw in q_words:
+        ratio = process.cdist([qw], vocab, scorer=fuzz.ratio)[0].astype("float64")
+        contains = np.fromiter(
+            (w.startswith(qw) or (len(qw) >= 4 and qw in w) for w in vocab),
+            dtype=bool,
+            count=len(vocab),
+        )
+        rows.append(np.where(contains, 100.0, ratio))
+    per_word = np.vstack(rows)  # query words x vocabulary
+    # Best vocabulary score per (query word, document) with one reduceat over all words.
+    lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+    flat = np.fromiter((position[w] for d in docs for w in d), dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    out = np.zeros(len(docs))
+    filled = lengths > 0
+    best = np.maximum.reduceat(per_word[:, flat], starts[filled], axis=1)
+    out[filled] = best.mean(axis=0)
+    return out
 
 
 def _listish(value: object) -> list[str]:
@@ -182,22 +213,31 @@ def search_offers(
         mask &= offers["opening_hours"].map(lambda h: open_status(h, open_at) == "open")
     result = offers.loc[mask.to_numpy()].copy()
     if text is not None and text.strip():
+        labels = {k: c.label_de for k, c in CATEGORIES.items()}
         hay = [
             " ".join(
                 (
-                    str(r["name"]),
-                    CATEGORIES[r["category"]].label_de if r["category"] in CATEGORIES else "",
-                    str(r["subtype"]),
-                    str(r["provider"]),
-                    " ".join(_listish(r["topics"])),
-                    str(r["street"]),
-                    str(r["city"]),
+                    str(n),
+                    labels.get(c, ""),
+                    str(st),
+                    str(p),
+                    " ".join(_listish(t)),
+                    str(street),
+                    str(city),
                 )
             )
-            for r in result.to_dict("records")
+            for n, c, st, p, t, street, city in zip(
+                result["name"].tolist(),
+                result["category"].tolist(),
+                result["subtype"].tolist(),
+                result["provider"].tolist(),
+                result["topics"].tolist(),
+                result["street"].tolist(),
+                result["city"].tolist(),
+                strict=True,
+            )
         ]
-        scores = [text_score(text, h) for h in hay]
-        result["text_score"] = np.asarray(scores, dtype="float64")
+        result["text_score"] = text_scores(text, hay)
         result = result[result["text_score"] >= text_min_score]
         result = result.sort_values("text_score", ascending=False, kind="stable")
     return result

@@ -387,3 +387,13 @@ def test_invariant_imported_plus_rejected(
     assert report.invariant_holds
     assert len(store.offers()) <= report.imported
     assert len(store.rejected()) == len(report.rejected)
+
+
+def test_mixed_encodings_line_by_line(wolfsburg_area: shapely.Geometry) -> None:
+    """A UTF-8 export with a cp1252 line appended: every umlaut survives."""
+    table = read_table(CORPUS / "gemischte_kodierung.csv")
+    assert table.encoding == "mixed utf-8/cp1252"
+    assert table.headers == ["Name", "Breitengrad", "Längengrad", "Kategorie"]
+    parsed, rejects = outcome(CORPUS / "gemischte_kodierung.csv", wolfsburg_area)
+    assert rejects == []
+    assert [p.record["name"] for p in parsed] == ["Kita Schöne Aussicht", "Bücherei Süd"]

@@ -10,7 +10,13 @@ import pandas as pd
 import pytest
 
 from offers.osm import offers_from_pois
-from offers.search import match_profile, rank_by_travel, search_offers, text_score
+from offers.search import (
+    match_profile,
+    rank_by_travel,
+    search_offers,
+    text_score,
+    text_scores,
+)
 from offers.taxonomy import CATEGORIES
 
 
@@ -73,6 +79,14 @@ def test_text_search(offers: gpd.GeoDataFrame, query: str, expected: str) -> Non
     hit = search_offers(offers, text=query)
     assert expected in hit["name"].head(3).tolist()
     assert hit["text_score"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize("query", ["Grundschle Rühen", "kita", "muehlenberg", "", "zzz qqq"])
+def test_text_scores_agree_with_single(offers: gpd.GeoDataFrame, query: str) -> None:
+    names = offers["name"].tolist()
+    bulk = text_scores(query, names)
+    single = np.array([text_score(query, n) for n in names])
+    assert np.allclose(bulk, single)
 
 
 def test_text_score_bounds() -> None:
