@@ -300,8 +300,20 @@ def what_if(
             hint="Give added offers ids that are not in the offer table.",
         )
     keep = offers.drop(index=remove)
-    cols = [c for c in (capacity_column,) if c in keep.columns]
-    scenario = pd.concat([keep[[*cols, "geometry"]], new_rows[[*cols, "geometry"]]])
+    capacity = (
+        keep[capacity_column]
+        if capacity_column in keep.columns
+        else pd.Series(np.nan, index=keep.index)
+    )
+    kept = gpd.GeoDataFrame(
+        {capacity_column: capacity},
+        geometry=keep.geometry.to_numpy(),
+        index=keep.index,
+        crs=keep.crs or CRS_STORE,
+    )
+    if kept.crs is not None and not kept.crs.equals(CRS_STORE):
+        kept = kept.to_crs(CRS_STORE)
+    scenario = pd.concat([kept, new_rows])
     scenario = gpd.GeoDataFrame(scenario, geometry="geometry", crs=CRS_STORE)
 
     def compute(frame: gpd.GeoDataFrame) -> tuple[NearestResult, FcaResult]:

@@ -369,3 +369,23 @@ def test_cache_helpers_memoise_results(scenario) -> None:
     b2 = cache.isochrones(net, (lon, lat), region_key="syn", minutes=(10, 5))
     assert b1.geometry.equals(b2.geometry) and b1 is not b2
     assert (cache.hits, cache.misses, len(cache)) == (3, 5, 5)
+
+
+def test_what_if_keeps_capacity_of_added_offer(scenario) -> None:
+    router, cells, offers, districts = scenario
+    lon, lat = TO_STORE.transform(router.net.x[50], router.net.y[50])
+    no_capacity = offers.drop(columns="capacity")
+    result = what_if(
+        router,
+        no_capacity,
+        cells,
+        districts,
+        pop_columns="pop_0_5",
+        threshold_min=5,
+        add=[NewOffer(lon, lat, 40.0, "new-1")],
+    )
+    after = result.fca_after.offers
+    assert after.loc["new-1", "capacity"] == 40.0
+    assert not after.loc["new-1", "capacity_estimated"]
+    assert after.drop(index="new-1")["capacity_estimated"].all()
+    assert result.districts.loc["__total__", "e2sfca_change"] > 0
