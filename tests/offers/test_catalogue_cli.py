@@ -27,6 +27,15 @@ def cli_env(lauf, paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     work.mkdir()
     (work / "regions").symlink_to(paths.work_dir / "regions", target_is_directory=True)
     monkeypatch.setenv("BLK_WORK_DIR", str(work))
+    # In-process calls reuse the loaded region; test_cli_as_subprocess loads it for real.
+    import geo.build
+
+    real_load = geo.build.load_region
+    monkeypatch.setattr(
+        geo.build,
+        "load_region",
+        lambda slug, **kw: lauf if slug == "lauf" else real_load(slug, **kw),
+    )
     return get_paths(work_dir=work)
 
 
