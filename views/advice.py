@@ -20,6 +20,8 @@ from views.common import (
     get_offers,
     get_region,
     lang,
+    language_label,
+    language_options,
     mode_label,
     optional_module,
     region_name,
@@ -83,9 +85,25 @@ def render() -> None:
     c1, c2 = st.columns(2)
     with c1:
         age = st.number_input(tr("common.age"), min_value=0, max_value=120, value=8, key="adv_age")
-        topics = st.multiselect(tr("common.topics"), _options(offers, "topics"), key="adv_topics")
+        cats = st.multiselect(
+            tr("adv.interests"),
+            sorted(offers["category"].dropna().unique(), key=category_label),
+            format_func=category_label,
+            key="adv_cats",
+            placeholder=tr("common.any"),
+        )
+        topics = st.multiselect(
+            tr("common.topics"),
+            _options(offers, "topics"),
+            key="adv_topics",
+            placeholder=tr("common.any"),
+        )
         languages = st.multiselect(
-            tr("common.languages"), _options(offers, "languages"), key="adv_langs"
+            tr("common.languages"),
+            language_options(offers),
+            format_func=language_label,
+            key="adv_langs",
+            placeholder=tr("common.any"),
         )
         wheelchair = st.checkbox(tr("common.wheelchair"), key="adv_wheelchair")
     with c2:
@@ -107,10 +125,11 @@ def render() -> None:
     if optional_module("geo.access") is None:
         st.info(tr("app.not_available", what="geo.access"))
         return
+    pool = offers if not cats else offers[offers["category"].isin(cats)]
     try:
         ranked = shortlist(
             region,
-            offers,
+            pool,
             origin=hit[:2],
             mode=mode,
             age=int(age),
@@ -147,6 +166,7 @@ def render() -> None:
             f"{ranked.at[i, 'name']} ({ranked.at[i, 'minutes']:.0f} {tr('common.min_short')})"
         ),
         key="adv_pick",
+        placeholder=tr("common.choose"),
     )
     if not picked:
         st.info(tr("adv.pick_some"))

@@ -93,6 +93,27 @@ def category_label(key: str) -> str:
     return cat.label_en if lang() == "en" else cat.label_de
 
 
+def language_options(offers: Any) -> list[str]:
+    """Languages to choose from: the known ISO codes plus any other value in the data."""
+    search = optional_module("offers.search")
+    names: dict[str, tuple[str, str]] = getattr(search, "LANGUAGE_NAMES", {})
+    values = set(names)
+    if offers is not None and "languages" in offers.columns:
+        for items in offers["languages"]:
+            if isinstance(items, list | tuple):
+                values.update(str(v) for v in items if v)
+    return sorted(values, key=lambda v: language_label(v).casefold())
+
+
+def language_label(code: str) -> str:
+    search = optional_module("offers.search")
+    names: dict[str, tuple[str, str]] = getattr(search, "LANGUAGE_NAMES", {})
+    if code in names:
+        de, en = names[code]
+        return en if lang() == "en" else de
+    return code
+
+
 def age_group_label(key: str) -> str:
     from geo.agegroups import AGE_GROUP_BY_KEY
 

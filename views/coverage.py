@@ -179,6 +179,7 @@ def render() -> None:
             default=default_groups(category),
             format_func=age_group_label,
             key=f"cov_groups_{category}",
+            placeholder=tr("common.choose"),
         )
         st.session_state.setdefault("cov_mode", "walk")
         st.session_state.setdefault("cov_threshold", 15)
@@ -225,6 +226,7 @@ def render() -> None:
                     list(same.index),
                     format_func=lambda i: str(same.at[i, "name"]),
                     key=f"cov_remove_{category}",
+                    placeholder=tr("common.choose"),
                 )
                 plan["removed"] = list(removed)
             if st.button(tr("cov.whatif_reset"), key="cov_reset"):

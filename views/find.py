@@ -24,6 +24,8 @@ from views.common import (
     get_offers,
     get_region,
     lang,
+    language_label,
+    language_options,
     mode_label,
     new_map,
     optional_module,
@@ -79,14 +81,6 @@ def _write_query(*, addr: str, mode: str, budget: int, cats: list[str]) -> None:
                 st.query_params[key] = wanted[key]
         elif key in st.query_params:
             del st.query_params[key]
-
-
-def _languages(offers: Any) -> list[str]:
-    values: set[str] = set()
-    for items in offers["languages"]:
-        if isinstance(items, list | tuple):
-            values.update(str(v) for v in items if v)
-    return sorted(values)
 
 
 def filter_offers(
@@ -238,7 +232,8 @@ def render() -> None:
             )
             langs = st.multiselect(
                 tr("common.languages"),
-                _languages(offers) if offers is not None else [],
+                language_options(offers),
+                format_func=language_label,
                 key="find_langs",
                 placeholder=tr("common.any"),
             )

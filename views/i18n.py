@@ -115,6 +115,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "common.download_xlsx": ("XLSX herunterladen", "Download XLSX"),
     "common.total": ("Gesamt", "Total"),
     "common.any": ("alle", "all"),
+    "common.choose": ("Bitte auswählen", "Choose"),
     # start page
     "start.intro": (
         "Die Bildungslandkarte zeigt Bildungsangebote von der Kita bis zur Volkshochschule, wie "
@@ -259,6 +260,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Nothing about the client is stored or logged. Closing the page removes everything.",
     ),
     "adv.profile": ("Profil", "Profile"),
+    "adv.interests": ("Interessen (Bereiche)", "Interests (areas)"),
     "adv.shortlist": ("Passende Angebote", "Matching offers"),
     "adv.reasons": ("Gründe", "Reasons"),
     "adv.score": ("Passung", "Match"),

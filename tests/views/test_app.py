@@ -83,6 +83,7 @@ CONTROLS = {
     ],
     "advice": [
         ("number_input", "adv_age"),
+        ("multiselect", "adv_cats"),
         ("multiselect", "adv_topics"),
         ("multiselect", "adv_langs"),
         ("radio", "adv_mode"),
