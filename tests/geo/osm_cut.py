@@ -16,13 +16,18 @@ def _inside(loc: osmium.osm.Location, bbox: tuple[float, float, float, float]) -
 
 
 def write_osm_cut(
-    src: Path, dst: Path, *, bbox: tuple[float, float, float, float] = CENTRE_BBOX
+    src: Path,
+    dst: Path,
+    *,
+    bbox: tuple[float, float, float, float] = CENTRE_BBOX,
+    complete_ways: bool = False,
 ) -> dict[str, int]:
     """Write the highway ways touching ``bbox`` and the nodes inside it to ``dst``.
 
     Nodes outside the box are left out, so ways that cross its edge reference
-    missing nodes, like a real extract clipped at a bounding box. The format follows
-    the suffix of ``dst`` (``.osm``, ``.osm.gz``, ``.osm.bz2``, ``.osm.pbf``).
+    missing nodes, like a real extract clipped at a bounding box; with
+    ``complete_ways`` every node of the chosen ways is kept (present in the source).
+    The format follows the suffix of ``dst`` (``.osm``, ``.osm.gz``, ``.osm.bz2``, ``.osm.pbf``).
 
     Returns
     -------
@@ -42,11 +47,11 @@ def write_osm_cut(
             if any(inside):
                 way_ids.add(obj.id)
                 refs.update(n.ref for n in obj.nodes)
-                ways_cut += not all(inside)
+                ways_cut += not all(inside) and not complete_ways
     dst.unlink(missing_ok=True)
     with osmium.SimpleWriter(str(dst)) as writer:
         for obj in osmium.FileProcessor(str(src), osmium.osm.NODE | osmium.osm.WAY):
-            if obj.is_node() and obj.id in nodes_inside and obj.id in refs:
+            if obj.is_node() and obj.id in refs and (complete_ways or obj.id in nodes_inside):
                 writer.add_node(obj)
             elif obj.is_way() and obj.id in way_ids:
                 writer.add_way(obj)

@@ -194,3 +194,22 @@ def test_broken_gzip(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(b"<osm version='0.6'><node id='1' lat='49.5' lon=")[:-8])
     with pytest.raises(NetworkBuildError, match=r"broken\.osm\.gz"):
         read_osm(path)
+
+
+def test_junctions_and_length_match_osmnx(data_root: Path, tmp_path: Path) -> None:
+    """OSMnx as an independent oracle on a cut without missing nodes (it rejects those)."""
+    import osmnx as ox
+
+    path = tmp_path / "complete.osm"
+    write_osm_cut(data_root / LAUF_PBF, path, complete_ways=True)
+    seg = read_osm(path).segments
+    graph = ox.graph_from_xml(path, simplify=False, retain_all=True, bidirectional=True)
+    simple = ox.simplify_graph(graph)
+    # Our nodes that are not mere joints between two pieces are OSMnx' simplified nodes.
+    degree = np.bincount(np.concatenate([seg.u, seg.v]), minlength=seg.node_x.shape[0])
+    ours = set(seg.node_osmid[degree != 2].tolist())
+    assert len(ours) > 300
+    assert ours == set(simple.nodes)
+    # Lengths agree up to the UTM scale factor at 11° E (great circle vs EPSG:25832).
+    theirs_m = sum(d["length"] for _, _, d in ox.convert.to_undirected(graph).edges(data=True))
+    assert seg.length_m.sum() == pytest.approx(theirs_m, rel=0.003)
