@@ -129,7 +129,8 @@ def _cell_de(value: Any) -> Any:
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return ""
     if isinstance(value, float):
-        return f"{value:.7g}".replace(".", ",")
+        # Full precision (coordinates have 7 decimals), German decimal comma.
+        return repr(round(value, 7)).replace(".", ",")
     return value
 
 

@@ -41,6 +41,7 @@ from pyproj import Transformer
 from geo.agegroups import groups_for_ages
 from geo.errors import GeocodeError, OfferImportError
 from geo.settings import CRS_MEASURE, CRS_STORE
+from offers.safety import FORMULA_PREFIXES
 from offers.schema import normalise_record
 from offers.taxonomy import CATEGORIES, PROVIDER_TYPE_WORDS, provider_type_from, resolve_category
 
@@ -508,7 +509,10 @@ def _text(values: Mapping[str, Any], mapping: Mapping[str, str], fld: str) -> st
     value = values.get(header, "")
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # XLSX gives 24939.0 for a PLZ
-    return "" if value is None else str(value).strip()
+    text = "" if value is None else str(value).strip()
+    if text.startswith("'") and text[1:2] in FORMULA_PREFIXES and text[1:2]:
+        text = text[1:]  # our own CSV export neutralised this cell; keep the data as it was
+    return text
 
 
 def _norm_key(text: str) -> str:

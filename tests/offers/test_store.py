@@ -278,7 +278,15 @@ def test_export_neutralises_formulas_and_round_trips(store: OfferStore, tmp_path
     assert got["category"].tolist() == want["category"].tolist()
     assert got["capacity"].tolist() == want["capacity"].tolist()
     for a, b in zip(got.geometry, want.geometry, strict=True):
-        assert shapely.equals_exact(a, b, tolerance=1e-6)
+        assert shapely.equals_exact(a, b, tolerance=1e-7)
+    # The German CSV (decimal commas, ';') round-trips the points exactly as well.
+    fresh_csv = OfferStore(
+        "copy", paths=get_paths(data_root=store.paths.data_root, work_dir=tmp_path / "w3")
+    )
+    assert fresh_csv.import_file(csv_path, user="anna").new == len(offers)
+    got = fresh_csv.offers().sort_values("name")
+    for a, b in zip(got.geometry, want.geometry, strict=True):
+        assert shapely.equals_exact(a, b, tolerance=1e-7)
     # HTML payloads are data: stored as given, escaped for display.
     payload = offers[offers["name"].str.startswith("<img")]["name"].iloc[0]
     assert html_text(payload) == "&lt;img src=x onerror=alert(1)&gt;"
