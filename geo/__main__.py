@@ -83,7 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return _run(args)
-    except BildungslandkarteError as exc:
+    except (BildungslandkarteError, OSError) as exc:
+        # OSError: a full disk or an unwritable work dir, which the user can fix too.
         sys.stderr.write(f"\nerror: {exc}\n")
         return 1
     except KeyboardInterrupt:
