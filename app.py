@@ -29,6 +29,9 @@ PAGES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+PAGE_STATE_PREFIXES = ("find_", "cov_", "adv_", "data_")
+
+
 def _sidebar() -> None:
     current = lang()
     choice = st.sidebar.segmented_control(
@@ -52,8 +55,12 @@ def _sidebar() -> None:
         key="region_switch",
     )
     if picked != slug:
+        # a start point, plan or pick of the old region means nothing in the new one
+        for key in [k for k in st.session_state if str(k).startswith(PAGE_STATE_PREFIXES)]:
+            del st.session_state[key]
+        st.query_params.clear()
+        st.query_params.update({"region": picked, "lang": current})
         st.session_state["region"] = picked
-        st.query_params["region"] = picked
         st.rerun()
 
 

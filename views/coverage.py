@@ -268,7 +268,9 @@ def render() -> None:
             category=category,
             plan=plan if whatif else None,
         )
-        out = show_map(m, key=f"cov_map_{slug}", returned_objects=["last_clicked"])
+        # clicks matter only while placing a planned offer; otherwise nothing reruns
+        wanted = ["last_clicked"] if whatif and action == "add" else []
+        out = show_map(m, key=f"cov_map_{slug}", returned_objects=wanted)
         click = clicked_point(out)
         if (
             whatif
@@ -297,6 +299,9 @@ def render() -> None:
     if planned and result.get("change") is not None:
         _whatif_table(base, result)
 
+    if not len(region.districts):
+        st.info(tr("cov.no_districts"))
+        return
     st.markdown(f"#### {tr('cov.table')}")
     table = district_table(result, region.districts)
     st.dataframe(table, hide_index=True, width="stretch")

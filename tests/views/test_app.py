@@ -188,6 +188,14 @@ def test_find_category_filter(region: Any) -> None:
     assert shown == {options[0]}
 
 
+def test_find_empty_result_says_what_to_try(region: Any) -> None:
+    at = open_page("find", query={"lon": str(CENTRE[0]), "lat": str(CENTRE[1]), "min": "5"})
+    at.multiselect(key="find_cats").select("hochschule").run()  # none within 5 min on foot
+    assert_clean(at)
+    assert [w.value for w in at.warning] == [t("find.none", "de", minutes=5)]
+    assert not at.dataframe
+
+
 def test_find_point_outside_the_region_is_a_friendly_warning(region: Any) -> None:
     at = open_page("find", query={"lon": str(OUTSIDE[0]), "lat": str(OUTSIDE[1])})
     assert_clean(at)
@@ -215,6 +223,14 @@ def test_coverage_threshold_changes_the_numbers(region: Any) -> None:
         t("common.download_csv", "de"),
         t("common.download_xlsx", "de"),
     }
+
+
+@pytest.mark.parametrize("metric", ["supply", "population", "median"])
+def test_coverage_every_map_measure_renders(region: Any, metric: str) -> None:
+    at = open_page("coverage")
+    at.radio(key="cov_metric").set_value(metric).run()
+    assert_clean(at)
+    assert at.radio(key="cov_metric").value == metric
 
 
 def test_coverage_category_sets_its_target_group(region: Any) -> None:
@@ -360,6 +376,13 @@ def test_data_import_edit_and_history(
     assert row[t("data.col.user", "de")] == "Planerin"
     assert row[t("data.col.offer_id", "de")] == picked
     assert row[t("common.name", "de")] == "Grundschule Testweg"
+    # remove it (with confirmation); the history records the deletion
+    at.checkbox(key=f"data_confirm_{picked}").check().run()
+    at.button(key="data_delete").click().run()
+    assert_clean(at)
+    latest = at.dataframe[-1].value.iloc[0]
+    assert latest[t("data.col.action", "de")] == "delete"
+    assert latest[t("data.col.offer_id", "de")] == picked
 
 
 def test_find_address_from_the_url_and_unknown_address(region: Any) -> None:
@@ -388,8 +411,12 @@ def test_coverage_what_if_removing_an_offer_lowers_coverage(region: Any) -> None
 
 @pytest.mark.slow
 def test_region_switch_to_lauf(region: Any, lauf: Any) -> None:
-    at = open_page("start")
+    at = open_page("find", query={"lon": str(CENTRE[0]), "lat": str(CENTRE[1])})
+    assert at.session_state["find_origin"][:2] == CENTRE
     at.selectbox(key="region_switch").set_value("lauf").run()
     assert_clean(at)
+    assert "find_origin" not in at.session_state  # the Wolfsburg start point is gone
+    assert at.info[0].value == t("find.pick_origin", "de")
+    at.switch_page(PAGES["start"]).run()
     assert at.subheader[0].value == lauf.name
     assert at.query_params["region"] in ("lauf", ["lauf"])
