@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import osmium
+import pandas as pd
 import pytest
 import shapely
 
@@ -50,11 +51,11 @@ def scan(lauf_pbf: Path) -> _Scan:
 
 
 @pytest.fixture(scope="module")
-def lauf_addresses(lauf_pbf: Path):
+def lauf_addresses(lauf_pbf: Path) -> pd.DataFrame:
     return read_osm_addresses(lauf_pbf)
 
 
-def test_counts_match_independent_scan(lauf_addresses, scan: _Scan) -> None:
+def test_counts_match_independent_scan(lauf_addresses: pd.DataFrame, scan: _Scan) -> None:
     counts = lauf_addresses["osm_type"].value_counts().to_dict()
     assert counts == {
         "node": len(scan.nodes),
@@ -66,13 +67,13 @@ def test_counts_match_independent_scan(lauf_addresses, scan: _Scan) -> None:
     assert (lauf_addresses["housenumber"] != "").all()
 
 
-def test_node_positions_are_exact(lauf_addresses, scan: _Scan) -> None:
+def test_node_positions_are_exact(lauf_addresses: pd.DataFrame, scan: _Scan) -> None:
     nodes = lauf_addresses[lauf_addresses["osm_type"] == "node"].set_index("osm_id")
     expected = np.array([scan.nodes[i] for i in nodes.index])
     np.testing.assert_allclose(nodes[["lon", "lat"]].to_numpy(), expected, atol=1e-7)
 
 
-def test_buildings_get_a_point_inside(lauf_addresses, scan: _Scan) -> None:
+def test_buildings_get_a_point_inside(lauf_addresses: pd.DataFrame, scan: _Scan) -> None:
     ways = lauf_addresses[lauf_addresses["osm_type"] == "way"].set_index("osm_id")
     checked = 0
     for wid, coords in scan.ways.items():
@@ -87,7 +88,7 @@ def test_buildings_get_a_point_inside(lauf_addresses, scan: _Scan) -> None:
     assert checked > 500
 
 
-def test_clipped_ways_keep_their_known_nodes(lauf_addresses, scan: _Scan) -> None:
+def test_clipped_ways_keep_their_known_nodes(lauf_addresses: pd.DataFrame, scan: _Scan) -> None:
     clipped = {w: c for w, c in scan.ways.items() if None in c}
     assert lauf_addresses.attrs["dropped"]["clipped_ways"] == len(clipped)
     ways = lauf_addresses[lauf_addresses["osm_type"] == "way"].set_index("osm_id")

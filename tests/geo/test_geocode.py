@@ -16,6 +16,7 @@ from geo.addresses import read_osm_addresses
 from geo.errors import GeocodeError
 from geo.geocode import INDEX_COLUMNS, Geocoder, build_address_index, normalize
 from geo.network import Network
+from geo.speeds import Segments
 
 TO_M = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True)
 
@@ -24,7 +25,7 @@ def _metres(lon: float, lat: float) -> shapely.Point:
     return shapely.Point(*TO_M.transform(lon, lat))
 
 
-def _networks(segments) -> dict[str, Network]:
+def _networks(segments: Segments) -> dict[str, Network]:
     from geo.speeds import network_for_mode
 
     return {
@@ -186,7 +187,9 @@ def test_number_ranges_use_the_first_number(lauf: Geocoder, nuernberger: str, su
     assert (res.kind, res.housenumber) == ("address", nuernberger)
 
 
-def test_unknown_house_number_falls_back_to_street(lauf: Geocoder, lauf_index) -> None:
+def test_unknown_house_number_falls_back_to_street(
+    lauf: Geocoder, lauf_index: pd.DataFrame
+) -> None:
     res = lauf.geocode("Nürnberger Straße 9999")
     assert res.kind == "street" and not res.exact
     assert "9999" in res.label and "nicht gefunden" in res.label
