@@ -2,7 +2,9 @@
 
 Rule (:func:`DuplicateFinder.match`): an incoming record is the same offer as an
 existing one when both categories are in the same group (family, e.g. "schule"), the
-points are at most :data:`DEDUP_DISTANCE_M` apart (measured in EPSG:25832), and the
+points are at most :data:`DEDUP_DISTANCE_M` apart (measured in EPSG:25832; at most
+:data:`DEDUP_AREA_DISTANCE_M` when one of them is an OSM way or relation, whose point
+stands for a whole area), and the
 names are similar: rapidfuzz ``token_set_ratio`` of the normalised names (lower case,
 umlauts folded, punctuation removed) is at least :data:`NAME_SIMILARITY_MIN` and their
 numbers agree. The
@@ -25,6 +27,9 @@ from geo.settings import CRS_MEASURE, CRS_STORE
 from offers.taxonomy import CATEGORIES
 
 DEDUP_DISTANCE_M = 30.0
+#: OSM ways and relations are areas reduced to one inner point, which can lie far from
+#: the address point of a list; their radius is larger.
+DEDUP_AREA_DISTANCE_M = 80.0
 NAME_SIMILARITY_MIN = 80.0
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
@@ -69,10 +74,16 @@ class MergeDecision:
         return asdict(self)
 
 
+def _radius(record: dict[str, Any]) -> float:
+    refs = str(record.get("source_ref", ""))
+    is_area = "way/" in refs or "relation/" in refs
+    return DEDUP_AREA_DISTANCE_M if is_area else DEDUP_DISTANCE_M
+
+
 class DuplicateFinder:
     """Candidates for the duplicate rule, with points in EPSG:25832.
 
-    Points sit in a hash grid of :data:`DEDUP_DISTANCE_M` cells, so a match looks at
+    Points sit in a hash grid of :data:`DEDUP_AREA_DISTANCE_M` cells, so a match looks at
     3 × 3 cells instead of every record (imports stay linear in the number of rows).
 
     Parameters
@@ -83,15 +94,15 @@ class DuplicateFinder:
 
     def __init__(self, records: dict[str, dict[str, Any]]) -> None:
         self._to_measure = Transformer.from_crs(CRS_STORE, CRS_MEASURE, always_xy=True)
-        # offer_id -> (x, y, name, group, cell); cell -> offer_ids
-        self._items: dict[str, tuple[float, float, str, str, tuple[int, int]]] = {}
+        # offer_id -> (x, y, name, group, cell, radius); cell -> offer_ids
+        self._items: dict[str, tuple[float, float, str, str, tuple[int, int], float]] = {}
         self._grid: dict[tuple[int, int], set[str]] = {}
         for oid, rec in records.items():
             self.add(oid, rec)
 
     @staticmethod
     def _cell(x: float, y: float) -> tuple[int, int]:
-        return math.floor(x / DEDUP_DISTANCE_M), math.floor(y / DEDUP_DISTANCE_M)
+        return math.floor(x / DEDUP_AREA_DISTANCE_M), math.floor(y / DEDUP_AREA_DISTANCE_M)
 
     def add(self, offer_id: str, record: dict[str, Any]) -> None:
         """Add (or move) a record as a candidate."""
@@ -101,7 +112,8 @@ class DuplicateFinder:
         x, y = self._to_measure.transform(record["lon"], record["lat"])
         cell = self._cell(x, y)
         group = CATEGORIES[record["category"]].group
-        self._items[offer_id] = (x, y, str(record.get("name", "")), group, cell)
+        radius = _radius(record)
+        self._items[offer_id] = (x, y, str(record.get("name", "")), group, cell, radius)
         self._grid.setdefault(cell, set()).add(offer_id)
 
     def remove(self, offer_id: str) -> None:
@@ -126,10 +138,11 @@ class DuplicateFinder:
             for dy in (-1, 0, 1)
             for oid in self._grid.get((cx + dx, cy + dy), ())
         )
+        radius = _radius(record)
         for oid in near:
-            ox, oy, other_name, other_group, _ = self._items[oid]
+            ox, oy, other_name, other_group, _, other_radius = self._items[oid]
             dist = math.hypot(ox - x, oy - y)
-            if dist > DEDUP_DISTANCE_M or oid in exclude or other_group != group:
+            if dist > max(radius, other_radius) or oid in exclude or other_group != group:
                 continue
             score = name_similarity(record["name"], other_name)
             decisions.append(

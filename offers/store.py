@@ -108,8 +108,8 @@ class ImportReport:
     delimiter: str = ""
     import_id: int | None = None
     duplicate_rule: str = (
-        "same category group, at most 30 m apart (EPSG:25832), name similarity "
-        "(rapidfuzz token_set_ratio) >= 80"
+        "same category group, at most 30 m apart (80 m when one is an OSM way/relation; "
+        "EPSG:25832), name similarity (rapidfuzz token_set_ratio) >= 80 and equal numbers"
     )
     definition: str = "imported = new + updated + unchanged; imported + rejected = rows_read"
 

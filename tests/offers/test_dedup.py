@@ -5,15 +5,20 @@ from __future__ import annotations
 import pytest
 from pyproj import Transformer
 
-from offers.dedup import DEDUP_DISTANCE_M, DuplicateFinder, name_similarity
+from offers.dedup import (
+    DEDUP_AREA_DISTANCE_M,
+    DEDUP_DISTANCE_M,
+    DuplicateFinder,
+    name_similarity,
+)
 
 _TO_LONLAT = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
 _X0, _Y0 = 619000.0, 5809000.0  # Wolfsburg, EPSG:25832
 
 
-def rec(name: str, category: str, dx_m: float = 0.0) -> dict:
+def rec(name: str, category: str, dx_m: float = 0.0, ref: str = "list.csv row 1") -> dict:
     lon, lat = _TO_LONLAT.transform(_X0 + dx_m, _Y0)
-    return {"name": name, "category": category, "lon": lon, "lat": lat}
+    return {"name": name, "category": category, "lon": lon, "lat": lat, "source_ref": ref}
 
 
 @pytest.mark.parametrize(
@@ -69,3 +74,18 @@ def test_closest_wins_and_decisions_listed() -> None:
     assert {d.offer_id: d.merged for d in decisions} == {"far": False, "near": True, "other": False}
     finder.remove("near")
     assert finder.match(rec("Grundschule Mörse", "grundschule"))[0] == "far"
+
+
+@pytest.mark.parametrize(
+    ("ref", "dx_m", "merged"),
+    [
+        ("node/1", DEDUP_DISTANCE_M + 10, False),
+        ("way/1", DEDUP_DISTANCE_M + 10, True),  # an area's point may sit far from the door
+        ("relation/1", DEDUP_AREA_DISTANCE_M - 1, True),
+        ("way/1", DEDUP_AREA_DISTANCE_M + 1, False),
+    ],
+)
+def test_area_radius(ref: str, dx_m: float, merged: bool) -> None:
+    finder = DuplicateFinder({"osm": rec("Christoph-Jacob-Treu-Gymnasium", "gymnasium", ref=ref)})
+    incoming = rec("Christoph-Jacob-Treu-Gymnasium Lauf a.d.Pegnitz", "gymnasium", dx_m)
+    assert (finder.match(incoming)[0] == "osm") is merged

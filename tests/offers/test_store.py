@@ -20,7 +20,7 @@ import shapely
 from geo.agegroups import groups_for_ages
 from geo.errors import OfferImportError, OfferStoreError
 from geo.settings import REPO_ROOT, Paths, get_paths
-from offers.dedup import DEDUP_DISTANCE_M, NAME_SIMILARITY_MIN
+from offers.dedup import DEDUP_AREA_DISTANCE_M, NAME_SIMILARITY_MIN
 from offers.osm import offers_from_pois
 from offers.safety import html_text
 from offers.store import OfferStore
@@ -64,7 +64,7 @@ def test_school_list_merges_and_reimport(seeded: OfferStore, real_paths: Paths) 
     merges = seeded.merges(import_id=report.import_id)
     merged = merges[merges["merged"]]
     assert report.duplicates_merged == merged["row"].nunique() > 0
-    assert (merges["distance_m"] <= DEDUP_DISTANCE_M).all()
+    assert (merges["distance_m"] <= DEDUP_AREA_DISTANCE_M).all()
     assert (merged["name_score"] >= NAME_SIMILARITY_MIN).all()
     assert (merges.loc[~merges["merged"], "name_score"] < NAME_SIMILARITY_MIN).any()
     offers = seeded.offers()
