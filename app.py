@@ -34,11 +34,13 @@ PAGE_STATE_PREFIXES = ("find_", "cov_", "adv_", "data_")
 
 def _sidebar() -> None:
     current = lang()
-    choice = st.sidebar.segmented_control(
+    # a radio, not a segmented control: clicking the chosen option must not unselect it
+    choice = st.sidebar.radio(
         tr("app.language"),
         options=list(LANGS),
+        index=LANGS.index(current),
         format_func=lambda code: tr(f"lang.{code}"),
-        default=current,
+        horizontal=True,
         key="lang_switch",
     )
     if choice in LANGS and choice != current:

@@ -104,7 +104,7 @@ def test_every_page_renders_with_its_controls(region: Any, page: str) -> None:
         widget = getattr(at, kind)(key=key)
         assert widget is not None, key
     # the sidebar's switches and the attribution footer are on every page
-    assert at.segmented_control(key="lang_switch").value == "de"
+    assert at.radio(key="lang_switch").value == "de"
     assert at.selectbox(key="region_switch").value == "wolfsburg"
     assert any("OpenStreetMap" in c.value for c in at.caption)
 
@@ -126,7 +126,7 @@ def test_start_shows_region_facts(region: Any) -> None:
 def test_language_switch_changes_every_text(region: Any, page: str) -> None:
     at = open_page(page)
     german = at.header[0].value
-    at.segmented_control(key="lang_switch").set_value("en").run()
+    at.radio(key="lang_switch").set_value("en").run()
     assert_clean(at)
     assert at.header[0].value != german
     assert (
