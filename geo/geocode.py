@@ -86,6 +86,7 @@ class _Query:
     housenumber: str  # "" when none
     postcode: str
     city: str  # normalized
+    head: str = ""  # normalized text before the first comma, as typed (a name?)
 
 
 def _parse(query: str) -> _Query:
@@ -97,6 +98,7 @@ def _parse(query: str) -> _Query:
         text = text[: m.start()] + " " + text[m.end() :]
     parts = [p for p in text.split(",") if p.strip()]
     head = parts[0] if parts else ""
+    as_typed = normalize(head)
     city = " ".join(parts[1:])
     # "Hauptstr.12" -> "Hauptstr. 12"
     head = re.sub(r"(?<=[^\W\d])\.?(?=\d)", lambda mm: mm.group(0) + " ", head)
@@ -114,7 +116,7 @@ def _parse(query: str) -> _Query:
             tokens, extra = tokens[:i], rest
             city = " ".join([*extra, city])
             break
-    return _Query(normalize(" ".join(tokens)), number, postcode, normalize(city))
+    return _Query(normalize(" ".join(tokens)), number, postcode, normalize(city), as_typed)
 
 
 # ---------------------------------------------------------------------------- index
@@ -547,6 +549,8 @@ class Geocoder:
                     # a bit below an exact house so a close typo with the number wins
                     score = s - 1.0 - self._place_penalty(srow, q)
                     out.append((score, srow, False, note))
+            # names with numbers ("Straße 1", "Grundschule 2") are streets or POIs too
+            out.extend(self._candidates(_Query(q.head, "", q.postcode, q.city)))
         else:
             for skey, s in self._match_streets(key, limit=5, cutoff=60):
                 srow = self._best_street_row(skey, q)

@@ -244,6 +244,21 @@ def test_wolfsburg_streets_on_their_line(wob_index: pd.DataFrame, data_root: Pat
         assert _metres(res.lon, res.lat).distance(street) < 1.0, name
 
 
+def test_names_with_numbers(wob_index: pd.DataFrame, data_root: Path) -> None:
+    """ "Straße 10" is a street and "Postfiliale 566" a POI, not a house number."""
+    geocoder = Geocoder(wob_index)
+    roads = gpd.read_file(data_root / "wolfsburg" / "roads.geojson")
+    numbered = sorted({n for n in roads["name"] if any(ch.isdigit() for ch in n)})
+    assert numbered
+    for name in numbered[:5]:
+        res = geocoder.geocode(name)
+        assert (res.kind, res.street) == ("street", name)
+    pois = wob_index[(wob_index["kind"] == "poi") & wob_index["name"].str.contains(r"\d")]
+    single = pois[~pois["name"].duplicated(keep=False)]
+    for name in single["name"].iloc[:5]:
+        assert geocoder.geocode(name).name == name
+
+
 # ---------------------------------------------------------------------------- suggest
 
 
