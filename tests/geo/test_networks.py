@@ -224,7 +224,7 @@ def _random_lines(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
     return coords, offsets
 
 
-@settings(max_examples=100, deadline=None, derandomize=True)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(_random_lines())
 def test_noding_keeps_length_and_splits_only_at_shared_vertices(
     lines: tuple[np.ndarray, np.ndarray],
