@@ -112,7 +112,9 @@ def render() -> None:
         mode = st.radio(
             tr("common.mode"), list(MODES), format_func=mode_label, horizontal=True, key="adv_mode"
         )
-        budget = st.select_slider(tr("common.budget"), options=list(BUDGETS_MIN), key="adv_budget")
+        budget_min = st.select_slider(
+            tr("common.budget"), options=list(BUDGETS_MIN), key="adv_budget"
+        )
         hit = address_picker(key="adv_addr")
 
     if hit is None:
@@ -136,7 +138,7 @@ def render() -> None:
             topics=list(topics),
             languages=list(languages),
             wheelchair=wheelchair,
-            budget_min=int(budget),
+            budget_min=int(budget_min),
         )
     except OutOfReachError:
         st.warning(tr("common.outside", region=region_name(slug)))
@@ -172,11 +174,11 @@ def render() -> None:
         st.info(tr("adv.pick_some"))
         return
     rows = offers.loc[picked].assign(minutes=ranked.loc[picked, "minutes"])
-    _handout(region, rows, origin=hit[:2], age=int(age), mode=mode, budget=int(budget))
+    _handout(region, rows, origin=hit[:2], age=int(age), mode=mode, budget_min=int(budget_min))
 
 
 def _handout(
-    region: Any, rows: Any, *, origin: tuple[float, float], age: int, mode: str, budget: int
+    region: Any, rows: Any, *, origin: tuple[float, float], age: int, mode: str, budget_min: int
 ) -> None:
     """Print view and PDF of the chosen offers (``layers.handout``), built in memory only."""
     st.subheader(tr("adv.handout"))
@@ -184,7 +186,7 @@ def _handout(
     if handout is None:
         st.info(tr("app.not_available", what="layers.handout"))
         return
-    summary = tr("adv.summary", age=age, mode=mode_label(mode), budget=budget)
+    summary = tr("adv.summary", age=age, mode=mode_label(mode), budget=budget_min)
     today = dt.date.today()
     streets = region.basemap.get("streets") if hasattr(region.basemap, "get") else None
     common = {

@@ -14,7 +14,6 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -47,16 +46,6 @@ def optional_module(name: str) -> ModuleType | None:
         if missing.split(".")[0] in _PROJECT_PACKAGES:
             return None
         raise
-
-
-def require(name: str, *attrs: str) -> ModuleType | None:
-    """Return the module if it and all ``attrs`` exist; else show a notice and return None."""
-    mod = optional_module(name)
-    if mod is None or any(not hasattr(mod, a) for a in attrs):
-        what = f"{name}.{attrs[0]}" if attrs else name
-        st.info(tr("app.not_available", what=what))
-        return None
-    return mod
 
 
 # --------------------------------------------------------------------------- language
@@ -430,7 +419,3 @@ def _neutralise(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
-
-
-def static_dir() -> Path:
-    return STATIC_DIR

@@ -58,6 +58,7 @@ def default_groups(category: str) -> list[str]:
 @st.cache_data(show_spinner=False, max_entries=32)
 def analyse(
     slug: str,
+    *,
     category: str,
     groups: tuple[str, ...],
     mode: str,
@@ -241,19 +242,26 @@ def render() -> None:
             st.info(tr("app.not_available", what="geo.access"))
         return
     version = offers_version(slug)
-    base = analyse(slug, category, tuple(groups), mode, int(threshold), version)
+    base = analyse(
+        slug,
+        category=category,
+        groups=tuple(groups),
+        mode=mode,
+        threshold_min=int(threshold),
+        version=version,
+    )
     planned = whatif and (plan["added"] or plan["removed"])
     result = base
     if planned:
         result = analyse(
             slug,
-            category,
-            tuple(groups),
-            mode,
-            int(threshold),
-            version,
-            tuple(tuple(a) for a in plan["added"]),
-            tuple(plan["removed"]),
+            category=category,
+            groups=tuple(groups),
+            mode=mode,
+            threshold_min=int(threshold),
+            version=version,
+            added=tuple(tuple(a) for a in plan["added"]),
+            removed=tuple(plan["removed"]),
         )
 
     with main:

@@ -66,9 +66,9 @@ def _init_from_query() -> None:
     st.session_state["find_qp_done"] = True
 
 
-def _write_query(*, addr: str, mode: str, budget: int, cats: list[str]) -> None:
+def _write_query(*, addr: str, mode: str, budget_min: int, cats: list[str]) -> None:
     origin = st.session_state.get("find_origin")
-    wanted: dict[str, str] = {"mode": mode, "min": str(budget)}
+    wanted: dict[str, str] = {"mode": mode, "min": str(budget_min)}
     if addr:
         wanted["addr"] = addr
     if cats:
@@ -106,16 +106,16 @@ def filter_offers(
     )
 
 
-def band_minutes(budget: int) -> tuple[int, ...]:
+def band_minutes(budget_min: int) -> tuple[int, ...]:
     """At most four isochrone bands up to the budget (each band costs time to draw)."""
-    if budget <= 20:
-        return tuple(m for m in (5, 10, 15, 20) if m <= budget)
-    step = 10 if budget == 30 else 15
-    return tuple(range(step, budget + 1, step))
+    if budget_min <= 20:
+        return tuple(m for m in (5, 10, 15, 20) if m <= budget_min)
+    step = 10 if budget_min == 30 else 15
+    return tuple(range(step, budget_min + 1, step))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _isochrones(slug: str, mode: str, lon: float, lat: float, budget: int) -> Any:
+def _isochrones(slug: str, mode: str, lon: float, lat: float, budget_min: int) -> Any:
     from views.common import get_access_cache, region_cache
 
     region = region_cache().get(slug)
@@ -123,7 +123,7 @@ def _isochrones(slug: str, mode: str, lon: float, lat: float, budget: int) -> An
         region.networks[mode],
         (lon, lat),
         region_key=region.info.get("cache_key"),
-        minutes=band_minutes(budget),
+        minutes=band_minutes(budget_min),
         cells=region.cells,
     )
 
@@ -147,10 +147,10 @@ def offer_seconds(region: Any, mode: str, origin: tuple[float, float], offers: A
     return out.where(np.isfinite(out))
 
 
-def rank(offers: Any, seconds: pd.Series, *, budget: int, origin: tuple[float, float]) -> Any:
+def rank(offers: Any, seconds: pd.Series, *, budget_min: int, origin: tuple[float, float]) -> Any:
     """Offers within the budget by travel time (``offers.search.rank_by_travel``)."""
     search = optional_module("offers.search")
-    return search.rank_by_travel(offers, seconds, origin=origin, max_minutes=budget)
+    return search.rank_by_travel(offers, seconds, origin=origin, max_minutes=budget_min)
 
 
 def details(row: pd.Series) -> None:
@@ -205,7 +205,9 @@ def render() -> None:
             horizontal=True,
             key="find_mode",
         )
-        budget = st.select_slider(tr("common.budget"), options=list(BUDGETS_MIN), key="find_budget")
+        budget_min = st.select_slider(
+            tr("common.budget"), options=list(BUDGETS_MIN), key="find_budget"
+        )
         cat_options: list[str] = []
         if offers is not None:
             cat_options = sorted(offers["category"].dropna().unique(), key=category_label)
@@ -239,7 +241,7 @@ def render() -> None:
             )
             wheelchair = st.checkbox(tr("common.wheelchair"), key="find_wheelchair")
             open_now = st.checkbox(tr("common.open_now"), key="find_open_now")
-    _write_query(addr=query, mode=mode, budget=int(budget), cats=list(cats))
+    _write_query(addr=query, mode=mode, budget_min=int(budget_min), cats=list(cats))
 
     origin = st.session_state.get("find_origin")
     bands = None
@@ -250,7 +252,7 @@ def render() -> None:
         problem = tr("app.not_available", what="geo.access")
     elif origin is not None:
         try:
-            bands = _isochrones(slug, mode, origin[0], origin[1], int(budget))
+            bands = _isochrones(slug, mode, origin[0], origin[1], int(budget_min))
             if offers is not None and len(offers):
                 chosen = filter_offers(
                     offers,
@@ -261,7 +263,7 @@ def render() -> None:
                     open_now=open_now,
                 )
                 seconds = offer_seconds(region, mode, origin[:2], chosen)
-                ranked = rank(chosen, seconds, budget=int(budget), origin=origin[:2])
+                ranked = rank(chosen, seconds, budget_min=int(budget_min), origin=origin[:2])
         except OutOfReachError:
             problem = tr("common.outside", region=region_name(slug))
 
@@ -316,9 +318,9 @@ def render() -> None:
             st.info(tr("app.not_available", what="offers.catalogue"))
         return
     if not len(ranked):
-        st.warning(tr("find.none", minutes=int(budget)))
+        st.warning(tr("find.none", minutes=int(budget_min)))
         return
-    st.subheader(tr("find.results", n=len(ranked), minutes=int(budget), mode=mode_label(mode)))
+    st.subheader(tr("find.results", n=len(ranked), minutes=int(budget_min), mode=mode_label(mode)))
     table = pd.DataFrame(
         {
             tr("find.rank"): range(1, len(ranked) + 1),
