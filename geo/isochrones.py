@@ -20,6 +20,9 @@ from geo.network import Network
 from geo.routing import MAX_SNAP_M, OriginTimes, Router, as_router, travel_times
 from geo.settings import CRS_STORE
 
+#: Largest raster (pixels) an isochrone is traced on (about 4 MB per array).
+MAX_PIXELS = 1_000_000
+
 
 def isochrones(
     net: Network | Router,
@@ -153,13 +156,21 @@ def band_polygons(
     buffer_m : float
         Buffer distance in metres.
     pixel_m : float, optional
-        Raster resolution; default ``buffer_m / 5``.
+        Raster resolution; default ``buffer_m / 5``, coarser where the largest band
+        would need more than :data:`MAX_PIXELS` pixels.
 
     Returns
     -------
     ndarray of shapely (Multi)Polygon, one per limit
     """
     pixel = float(pixel_m) if pixel_m else buffer_m / 5.0
+    reached = times.node_seconds <= max(limits_s)
+    if reached.any():
+        # bound the raster (long drive bands): at most MAX_PIXELS, coarser pixels if needed
+        net = router.net
+        span_x = np.ptp(net.x[reached]) + 2 * buffer_m
+        span_y = np.ptp(net.y[reached]) + 2 * buffer_m
+        pixel = max(pixel, float(np.sqrt(span_x * span_y / MAX_PIXELS)))
     sx, sy, arrive = _timed_samples(router, times, max(limits_s), step_m=pixel / 2.0)
     if not sx.size:
         return np.array([shapely.Polygon() for _ in limits_s], dtype=object)

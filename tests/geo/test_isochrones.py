@@ -177,3 +177,18 @@ def test_near_distance_equals_scipy_edt_within_reach(seed: int, reach_px: int) -
     inside = want <= reach_px * 7.0
     np.testing.assert_allclose(got[inside], want[inside], rtol=1e-6)
     assert (got[~inside] > reach_px * 7.0).all()
+
+
+def test_large_bands_use_coarser_pixels(grid: Router, monkeypatch) -> None:
+    import geo.isochrones as iso
+
+    origin = origin_near_node(grid.net, grid.net.n_nodes // 2)
+    fine = isochrones(grid, origin, minutes=(5, 10), buffer_m=30.0)
+    monkeypatch.setattr(iso, "MAX_PIXELS", 5_000)
+    coarse = isochrones(grid, origin, minutes=(5, 10), buffer_m=30.0)
+    assert coarse.geometry.iloc[1].contains(coarse.geometry.iloc[0])
+    np.testing.assert_allclose(coarse["area_km2"], fine["area_km2"], rtol=0.2)
+    # fewer outline vertices: the raster really was coarser
+    assert shapely.get_num_coordinates(coarse.geometry.iloc[1]) < shapely.get_num_coordinates(
+        fine.geometry.iloc[1]
+    )
