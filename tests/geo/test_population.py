@@ -431,6 +431,27 @@ def test_districts_from_file_missing_column(data_root: Path) -> None:
         )
 
 
+@pytest.mark.parametrize("projected", [True, False])
+def test_districts_without_crs(tmp_path: Path, data_root: Path, projected: bool) -> None:
+    raw = gpd.read_file(data_root / "wolfsburg" / "ortsteile.geojson").iloc[:3]
+    frame = raw.to_crs(25832) if projected else raw
+    path = tmp_path / "bezirke.shp"
+    frame.to_file(path)
+    path.with_suffix(".prj").unlink()  # a shapefile without its .prj has no CRS
+    if projected:
+        with pytest.raises(InputDataError, match="no CRS and its coordinates are not degrees"):
+            districts_from_file(path, name_column="name", key_column="id")
+    else:
+        out = districts_from_file(path, name_column="name", key_column="id")
+        assert out.crs.to_epsg() == 4326
+        np.testing.assert_allclose(out.total_bounds, raw.total_bounds, atol=1e-9)
+
+
+def test_districts_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputDataError, match="district file not found"):
+        districts_from_file(tmp_path / "nope.geojson", name_column="name", key_column=None)
+
+
 def test_districts_from_osm(tmp_path: Path, data_root: Path) -> None:
     lauf = districts_from_osm(
         data_root / "lauf" / "lauf-an-der-pegnitz-2020-01-15.osm.pbf", admin_levels=(9, 10)
