@@ -13,6 +13,7 @@ to the street is walked, at the network's own speed for walk networks and at
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -393,6 +394,8 @@ class AccessCache:
     misses: int = 0
     _data: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
     _routers: OrderedDict[int, Router] = field(default_factory=OrderedDict, repr=False)
+    # Streamlit shares one cache between session threads
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @staticmethod
     def key(
@@ -414,30 +417,38 @@ class AccessCache:
         )
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """The cached value for ``key``, computing and storing it on a miss."""
-        if key in self._data:
-            self._data.move_to_end(key)
-            self.hits += 1
-            return self._data[key]
-        self.misses += 1
+        """The cached value for ``key``, computing and storing it on a miss.
+
+        Thread-safe; the computation runs outside the lock (two threads may compute
+        the same missing key once each; the later result wins).
+        """
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return self._data[key]
+            self.misses += 1
         value = compute()
-        self._data[key] = value
-        while len(self._data) > self.maxsize:
-            self._data.popitem(last=False)
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
         return value
 
     def router(self, net: Network) -> Router:
         """A prepared router for ``net`` (kept while the network object lives in the cache)."""
         rid = id(net)
-        r = self._routers.get(rid)
-        if r is not None and r.net is net:
-            self._routers.move_to_end(rid)
+        with self._lock:
+            r = self._routers.get(rid)
+            if r is not None and r.net is net:
+                self._routers.move_to_end(rid)
+                return r
+            r = Router(net)
+            self._routers[rid] = r
+            while len(self._routers) > self.max_routers:
+                self._routers.popitem(last=False)
             return r
-        r = Router(net)
-        self._routers[rid] = r
-        while len(self._routers) > self.max_routers:
-            self._routers.popitem(last=False)
-        return r
 
     def nearest(
         self,
@@ -528,5 +539,6 @@ class AccessCache:
 
     def clear(self) -> None:
         """Drop every cached result and router."""
-        self._data.clear()
-        self._routers.clear()
+        with self._lock:
+            self._data.clear()
+            self._routers.clear()

@@ -389,3 +389,18 @@ def test_what_if_keeps_capacity_of_added_offer(scenario) -> None:
     assert not after.loc["new-1", "capacity_estimated"]
     assert after.drop(index="new-1")["capacity_estimated"].all()
     assert result.districts.loc["__total__", "e2sfca_change"] > 0
+
+
+def test_cache_survives_concurrent_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = AccessCache(maxsize=5)
+
+    def work(i: int) -> int:
+        return cache.get_or_compute(i % 9, lambda: i % 9)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(work, range(2000)))
+    assert results == [i % 9 for i in range(2000)]
+    assert len(cache) == 5
+    assert cache.hits + cache.misses == 2000
