@@ -1,7 +1,10 @@
 """The duplicate rule: one offer from several sources becomes one record.
 
 Rule (:func:`DuplicateFinder.match`): an incoming record is the same offer as an
-existing one when both categories are in the same group (family, e.g. "schule"), the
+existing one when the categories are compatible (:func:`compatible_categories`: the
+same group, e.g. "schule", and either the same category, or one of them generic such
+as "school, type unknown", or Krippe/Kita; a Grundschule and an Oberschule sharing a
+name and campus stay two offers, so coverage per school type stays right), the
 points are at most :data:`DEDUP_DISTANCE_M` apart (measured in EPSG:25832; at most
 :data:`DEDUP_AREA_DISTANCE_M` when one of them is an OSM way or relation, whose point
 stands for a whole area), and the
@@ -74,6 +77,20 @@ class MergeDecision:
         return asdict(self)
 
 
+#: Categories that only say "some offer of this group": they merge with any of the group.
+GENERIC_CATEGORIES: frozenset[str] = frozenset({"schule_sonstige", "sonstige"})
+_SAME_OFFER: tuple[frozenset[str], ...] = (frozenset({"krippe", "kita"}),)
+
+
+def compatible_categories(a: str, b: str) -> bool:
+    """Whether two category keys may describe the same offer (see the module docstring)."""
+    if CATEGORIES[a].group != CATEGORIES[b].group:
+        return False
+    if a == b or a in GENERIC_CATEGORIES or b in GENERIC_CATEGORIES:
+        return True
+    return any({a, b} <= pair for pair in _SAME_OFFER)
+
+
 def _radius(record: dict[str, Any]) -> float:
     refs = str(record.get("source_ref", ""))
     is_area = "way/" in refs or "relation/" in refs
@@ -94,7 +111,7 @@ class DuplicateFinder:
 
     def __init__(self, records: dict[str, dict[str, Any]]) -> None:
         self._to_measure = Transformer.from_crs(CRS_STORE, CRS_MEASURE, always_xy=True)
-        # offer_id -> (x, y, name, group, cell, radius); cell -> offer_ids
+        # offer_id -> (x, y, name, category, cell, radius); cell -> offer_ids
         self._items: dict[str, tuple[float, float, str, str, tuple[int, int], float]] = {}
         self._grid: dict[tuple[int, int], set[str]] = {}
         for oid, rec in records.items():
@@ -111,9 +128,15 @@ class DuplicateFinder:
         self.remove(offer_id)
         x, y = self._to_measure.transform(record["lon"], record["lat"])
         cell = self._cell(x, y)
-        group = CATEGORIES[record["category"]].group
         radius = _radius(record)
-        self._items[offer_id] = (x, y, str(record.get("name", "")), group, cell, radius)
+        self._items[offer_id] = (
+            x,
+            y,
+            str(record.get("name", "")),
+            str(record["category"]),
+            cell,
+            radius,
+        )
         self._grid.setdefault(cell, set()).add(offer_id)
 
     def remove(self, offer_id: str) -> None:
@@ -129,7 +152,7 @@ class DuplicateFinder:
             return None, []
         x, y = self._to_measure.transform(record["lon"], record["lat"])
         cx, cy = self._cell(x, y)
-        group = CATEGORIES[record["category"]].group
+        category = str(record["category"])
         decisions: list[MergeDecision] = []
         best: tuple[float, str] | None = None
         near = sorted(
@@ -140,9 +163,13 @@ class DuplicateFinder:
         )
         radius = _radius(record)
         for oid in near:
-            ox, oy, other_name, other_group, _, other_radius = self._items[oid]
+            ox, oy, other_name, other_category, _, other_radius = self._items[oid]
             dist = math.hypot(ox - x, oy - y)
-            if dist > max(radius, other_radius) or oid in exclude or other_group != group:
+            if (
+                dist > max(radius, other_radius)
+                or oid in exclude
+                or not compatible_categories(category, other_category)
+            ):
                 continue
             score = name_similarity(record["name"], other_name)
             decisions.append(

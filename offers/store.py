@@ -44,7 +44,7 @@ import shapely
 from geo.agegroups import groups_for_ages
 from geo.errors import OfferStoreError
 from geo.settings import Paths, get_paths
-from offers.dedup import DuplicateFinder, MergeDecision
+from offers.dedup import GENERIC_CATEGORIES, DuplicateFinder, MergeDecision
 from offers.importer import Geocoder, parse_rows, read_table
 from offers.schema import (
     LIST_COLUMNS,
@@ -61,7 +61,6 @@ SCHEMA_VERSION = 1
 FILE_WINS: tuple[str, ...] = ("capacity", "free_places", "opening_hours", "fees")
 #: Fields an edit may change (``lon``/``lat`` move the point).
 EDITABLE: tuple[str, ...] = tuple(f for f in RECORD_FIELDS if f not in ("source", "source_ref"))
-_GENERIC = ("schule_sonstige", "sonstige")
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -108,8 +107,9 @@ class ImportReport:
     delimiter: str = ""
     import_id: int | None = None
     duplicate_rule: str = (
-        "same category group, at most 30 m apart (80 m when one is an OSM way/relation; "
-        "EPSG:25832), name similarity (rapidfuzz token_set_ratio) >= 80 and equal numbers"
+        "compatible categories (same group; same category, a generic one or Krippe/Kita), "
+        "at most 30 m apart (80 m when one is an OSM way/relation; EPSG:25832), name "
+        "similarity (rapidfuzz token_set_ratio) >= 80 and equal numbers"
     )
     definition: str = "imported = new + updated + unchanged; imported + rejected = rows_read"
 
@@ -174,8 +174,8 @@ def merge_records(
     cat_old, cat_new = existing.get("category"), incoming.get("category")
     if (
         not replace
-        and cat_old in _GENERIC
-        and cat_new not in _GENERIC
+        and cat_old in GENERIC_CATEGORIES
+        and cat_new not in GENERIC_CATEGORIES
         and cat_new in CATEGORIES
         and CATEGORIES[cat_new].group == CATEGORIES[cat_old].group
     ):

@@ -49,6 +49,9 @@ def test_name_similarity(a: str, b: str, similar: bool) -> None:
             False,
         ),
         (("Kita Mörse", "kita"), ("Grundschule Mörse", "grundschule"), 0.0, False),
+        (("Kita Mörse", "krippe"), ("Kita Mörse", "kita"), 0.0, True),
+        # same name and campus, two school types: two offers (coverage per type)
+        (("Eichendorffschule", "oberschule"), ("Eichendorffschule", "grundschule"), 0.0, False),
         (("Kita Sonne", "kita"), ("Kita Sonne", "grundschule"), 0.0, False),  # other group
     ],
 )
@@ -66,7 +69,7 @@ def test_closest_wins_and_decisions_listed() -> None:
         {
             "far": rec("Grundschule Mörse", "grundschule", 25.0),
             "near": rec("Grundschule Mörse", "grundschule", 5.0),
-            "other": rec("Oberschule Mörse Nord", "oberschule", 2.0),
+            "other": rec("Heideschule Nord", "schule_sonstige", 2.0),
         }
     )
     target, decisions = finder.match(rec("Grundschule Mörse", "grundschule"))
