@@ -43,18 +43,20 @@ ROUTING_TAGS: tuple[str, ...] = (
     "oneway:bicycle",
 )
 
-#: Drive speeds (km/h) per highway class where ``maxspeed`` is missing or unreadable,
-#: German practice (urban 50, rural roads slower than their limit on average).
-DRIVE_DEFAULT_KMH: dict[str, float] = {
+#: Drive speeds (km/h) per highway class where ``maxspeed`` is missing or unreadable.
+#: ``None`` means the region setting ``drive_default_kmh`` (the general urban limit, 50 in
+#: Germany), which applies to the through roads of a town; the other classes have their
+#: own typical speed.
+DRIVE_DEFAULT_KMH: dict[str, float | None] = {
     "motorway": 120.0,
     "motorway_link": 60.0,
     "trunk": 90.0,
     "trunk_link": 50.0,
-    "primary": 60.0,
+    "primary": None,
     "primary_link": 40.0,
-    "secondary": 50.0,
+    "secondary": None,
     "secondary_link": 40.0,
-    "tertiary": 50.0,
+    "tertiary": None,
     "tertiary_link": 30.0,
     "unclassified": 40.0,
     "residential": 30.0,
@@ -335,7 +337,8 @@ def mode_rules(
     walk_kmh, bike_kmh : float
         Walking and cycling speed.
     drive_default_kmh : float
-        Drive speed for highway classes missing from :data:`DRIVE_DEFAULT_KMH`.
+        Drive speed without ``maxspeed`` on primary/secondary/tertiary roads (see
+        :data:`DRIVE_DEFAULT_KMH`).
 
     Returns
     -------
@@ -392,10 +395,11 @@ def mode_rules(
     allowed &= ~np.isin(vehicle, ["no", "private"]) | mv_yes
     allowed &= ~np.isin(t["service"].str.lower().to_numpy(), list(_DRIVE_SERVICE_EXCLUDED))
     fwd_only, bwd_only = _oneway(oneway, junction, hw, ob_no=np.zeros(n, dtype=bool))
-    default = np.array([DRIVE_DEFAULT_KMH.get(h, drive_default_kmh) for h in hw], np.float64)
-    parsed = np.array(
-        [np.nan if (s := parse_maxspeed(m)) is None else s for m in t["maxspeed"]], np.float64
-    ).reshape(n)
+    table = {k: drive_default_kmh if v is None else v for k, v in DRIVE_DEFAULT_KMH.items()}
+    default = np.array([table.get(h, drive_default_kmh) for h in hw], np.float64)
+    # Few distinct values: parse each once.
+    lookup = {m: np.nan if (s := parse_maxspeed(m)) is None else s for m in t["maxspeed"].unique()}
+    parsed = t["maxspeed"].map(lookup).to_numpy(np.float64).reshape(n)
     kmh = np.where(np.isfinite(parsed), parsed, default)
     return allowed, ~bwd_only, ~fwd_only, kmh
 

@@ -340,6 +340,15 @@ def test_drive_speed(tags: dict[str, str], kmh: float) -> None:
     assert speed[0] == pytest.approx(kmh)
 
 
+@pytest.mark.parametrize("setting", [40.0, 50.0])
+def test_drive_default_setting_applies_to_through_roads(setting: float) -> None:
+    frame = _tags(3, highway=["primary", "tertiary", "residential"], maxspeed=["", "", ""])
+    *_, kmh = mode_rules(
+        frame, mode="drive", walk_kmh=4.5, bike_kmh=15.0, drive_default_kmh=setting
+    )
+    assert kmh.tolist() == [setting, setting, 30.0]
+
+
 def test_walk_and_bike_speeds_follow_the_settings() -> None:
     frame = _tags(2, highway=["residential", "steps"])
     *_, walk = mode_rules(frame, mode="walk", walk_kmh=5.0, bike_kmh=20.0, drive_default_kmh=50)
