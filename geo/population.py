@@ -397,9 +397,18 @@ def _read_one(path: Path) -> _FileCells:
     df.columns = [str(c).strip() for c in df.columns]
     lower = {c.lower(): c for c in df.columns}
     id_cols = [c for c in df.columns if _ID_COLUMN.match(c)]
+    if not id_cols and "merkmal" not in lower:
+        for res in ("100m", "1km"):
+            if f"x_mp_{res}" in lower and f"y_mp_{res}" in lower:
+                # coordinates alone locate a cell: the id is built from them
+                df.insert(0, f"GITTER_ID_{res}", "")
+                id_cols = [f"GITTER_ID_{res}"]
+                break
     if len(id_cols) != 1:
         raise CensusFormatError(
-            "no grid cell id column" if not id_cols else f"several id columns {id_cols}",
+            "no grid cell id column (GITTER_ID_100m/_1km) and no x_mp/y_mp coordinates"
+            if not id_cols
+            else f"several id columns {id_cols}",
             path=path,
             field="GITTER_ID_100m",
             hint=f"the file has columns {list(df.columns)}. {_expected_text()}",

@@ -316,6 +316,17 @@ def test_bad_census_files_raise(tmp_path: Path, header: str, row: str, match: st
     assert "bad.csv" in str(info.value)
 
 
+def test_coordinates_without_ids(tmp_path: Path, data_root: Path) -> None:
+    rows, _ = _sample_rows(data_root, n=15)
+    path = tmp_path / "xy.csv"
+    head = ["x_mp_100m", "y_mp_100m", "Einwohner", *KURZ]
+    body = [";".join(r[c] for c in head) for r in rows]
+    path.write_text("\n".join([";".join(head), *body]) + "\n", encoding="utf-8")
+    cells, _ = read_census([path])
+    assert list(cells.index) == [r["GITTER_ID_100m"] for r in rows]
+    assert cells["pop_total"].sum() == sum(int(r["Einwohner"]) for r in rows)
+
+
 def test_missing_census_file_raises(tmp_path: Path) -> None:
     with pytest.raises(InputDataError, match="census file not found"):
         read_census([tmp_path / "nope.csv"])
