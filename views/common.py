@@ -9,8 +9,10 @@ yet" instead of failing.
 
 from __future__ import annotations
 
+import html
 import importlib
 import logging
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -46,6 +48,21 @@ def optional_module(name: str) -> ModuleType | None:
         if missing.split(".")[0] in _PROJECT_PACKAGES:
             return None
         raise
+
+
+# --------------------------------------------------------------------------- text
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:])")
+
+
+def md(text: Any) -> str:
+    """Data or user text made inert for ``st.markdown`` and its kin (warning, caption).
+
+    HTML is escaped and every Markdown, LaTeX (``$``) and emoji-shortcode (``:``)
+    character is backslash-escaped, so a name like ``[x](javascript:…)`` or
+    ``<img src=x onerror=alert(1)>`` shows as the text it is.
+    """
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
 
 
 # --------------------------------------------------------------------------- language
@@ -300,7 +317,7 @@ def address_picker(*, key: str, default: str = "") -> tuple[float, float, str] |
         try:
             hit = geocoder.geocode(query)
         except GeocodeError:
-            st.warning(tr("common.not_found", query=query))
+            st.warning(tr("common.not_found", query=md(query)))
             return None
         return float(hit.lon), float(hit.lat), str(hit.label)
     labels = [str(s.label) for s in suggestions]
@@ -384,7 +401,7 @@ def show_error(exc: BaseException) -> None:
         return
     if isinstance(exc, InputDataError):
         log.error("input data error: %s", exc)
-        st.error(tr("app.input_error", reason=str(exc)))
+        st.error(tr("app.input_error", reason=md(exc)))
         return
     log.error("unexpected error on page", exc_info=exc)
     st.error(tr("app.error"))

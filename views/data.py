@@ -23,6 +23,7 @@ from views.common import (
     get_offers,
     get_region,
     log,
+    md,
     optional_module,
     region_slug,
     tr,
@@ -93,7 +94,7 @@ def _import_tab(store: Any, slug: str, user: str) -> None:
             try:
                 report = store.import_file(path, user=user, geocoder=get_geocoder(slug))
             except (InputDataError, OfferStoreError) as exc:
-                st.error(tr("data.import_failed", reason=getattr(exc, "reason", str(exc))))
+                st.error(tr("data.import_failed", reason=md(getattr(exc, "reason", exc))))
                 return
         bump_offers_version(slug)
         st.session_state["data_report"] = report.to_dict()
@@ -112,7 +113,7 @@ def rejected_csv(store: Any, import_id: int | None) -> bytes:
 
 
 def _show_report(store: Any, report: dict[str, Any]) -> None:
-    st.markdown(f"#### {tr('data.report')}: {Path(str(report.get('path', ''))).name}")
+    st.markdown(f"#### {tr('data.report')}: {md(Path(str(report.get('path', ''))).name)}")
     cols = st.columns(6)
     for col, (key, label) in zip(
         cols,
@@ -193,7 +194,7 @@ def _edit_tab(store: Any, offers: Any, slug: str, user: str) -> None:
             try:
                 store.update(pick, changes, user=user)
             except (InputDataError, OfferStoreError, KeyError) as exc:
-                st.error(tr("data.invalid", reason=getattr(exc, "reason", str(exc))))
+                st.error(tr("data.invalid", reason=md(getattr(exc, "reason", exc))))
             else:
                 bump_offers_version(slug)
                 st.success(tr("data.saved"))
@@ -241,7 +242,7 @@ def render() -> None:
         _sign_in(hashed)
         return
     top_l, top_r = st.columns([3, 1])
-    top_l.caption(tr("data.signed_in", user=user))
+    top_l.caption(tr("data.signed_in", user=md(user)))
     if top_r.button(tr("data.signout"), key="data_signout"):
         st.session_state.pop("planner", None)
         st.rerun()

@@ -7,7 +7,6 @@ The view (address, clicked point, mode, time budget, categories) lives in
 from __future__ import annotations
 
 import datetime as dt
-import html
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,7 @@ from views.common import (
     lang,
     language_label,
     language_options,
+    md,
     mode_label,
     new_map,
     optional_module,
@@ -155,7 +155,7 @@ def rank(offers: Any, seconds: pd.Series, *, budget_min: int, origin: tuple[floa
 
 def details(row: pd.Series) -> None:
     """Details of one offer; all text escaped by Streamlit's markdown-free ``st.text``."""
-    st.markdown(f"**{html.escape(str(row.get('name', '')))}**")
+    st.markdown(f"**{md(row.get('name', ''))}**")
     address = " ".join(str(row.get(c, "") or "") for c in ("street", "housenumber")).strip()
     town = " ".join(str(row.get(c, "") or "") for c in ("postcode", "city")).strip()
     facts = {
@@ -297,7 +297,7 @@ def render() -> None:
     if origin is None:
         st.info(tr("find.pick_origin"))
         return
-    st.markdown(tr("find.origin", label=html.escape(origin[2])))
+    st.markdown(tr("find.origin", label=md(origin[2])))
     if problem:
         st.warning(problem)
         return

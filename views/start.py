@@ -14,6 +14,7 @@ from views.common import (
     get_offers,
     get_region,
     lang,
+    md,
     region_slug,
     tr,
 )
@@ -52,7 +53,7 @@ def render() -> None:
     region = get_region()
     if region is None:
         return
-    st.subheader(region.name)
+    st.subheader(md(region.name))
     offers = get_offers(region_slug())
     cells = region.cells
     if "in_region" in cells.columns:
@@ -81,7 +82,7 @@ def render() -> None:
         if estimated:
             with st.expander(tr("start.estimated")):
                 for key, how in estimated.items():
-                    st.markdown(f"- **{age_group_label(key)}**: {how}")
+                    st.markdown(f"- **{age_group_label(key)}**: {md(how)}")
 
     if len(region.districts):
         st.markdown(f"#### {tr('common.districts')}")

@@ -420,3 +420,12 @@ def test_region_switch_to_lauf(region: Any, lauf: Any) -> None:
     at.switch_page(PAGES["start"]).run()
     assert at.subheader[0].value == lauf.name
     assert at.query_params["region"] in ("lauf", ["lauf"])
+
+
+def test_address_with_html_shows_as_text(region: Any) -> None:
+    at = open_page("find")
+    at.text_input(key="find_addr_query").input("<img src=x onerror=alert(1)>").run()
+    assert_clean(at)
+    warning = next(w.value for w in at.warning if "onerror" in w.value)
+    assert "<img" not in warning
+    assert "&lt;img" in warning
