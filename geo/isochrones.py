@@ -106,7 +106,7 @@ def isochrones(
         cols = [c for c in POP_COLUMNS if c in cells.columns]
         x = cells["x"].to_numpy(dtype=float)
         y = cells["y"].to_numpy(dtype=float)
-        values = cells[cols].to_numpy(dtype=float)
+        values = np.column_stack([cells[c].to_numpy(dtype=float) for c in cols])
         # only cells in the largest band's bounding box can be inside any band
         x0, y0, x1, y1 = shapely.bounds(polygons[-1])
         near = np.flatnonzero((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
@@ -117,8 +117,10 @@ def isochrones(
                 shapely.prepare(poly)
                 mask[near] = shapely.contains_xy(poly, x[near], y[near])
             inside.append(mask)
+        # NaN = unknown age breakdown: counts as nobody in that group
+        sums = np.stack(inside).astype(float) @ np.nan_to_num(values, nan=0.0)
         for j, col in enumerate(cols):
-            data[col] = [float(np.nansum(values[mask, j])) for mask in inside]
+            data[col] = sums[:, j]
     geometry = shapely.transform(
         polygons, lambda xy: np.column_stack(router.to_store.transform(xy[:, 0], xy[:, 1]))
     )
