@@ -214,8 +214,14 @@ def _build_locked(
         info["build_seconds"] = round(time.perf_counter() - started, 3)
         _write_region(tmp, region, info)
         if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
+            # A forced rebuild: move the old version aside first, so the swap is two
+            # renames and a reader never meets a half-deleted folder.
+            old = Path(tempfile.mkdtemp(prefix=f".tmp-old-{key}-", dir=folder))
+            os.replace(target, old / key)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
