@@ -215,3 +215,72 @@ def test_junctions_and_length_match_osmnx(data_root: Path, tmp_path: Path) -> No
     # Lengths agree up to the UTM scale factor at 11° E (great circle vs EPSG:25832).
     theirs_m = sum(d["length"] for _, _, d in ox.convert.to_undirected(graph).edges(data=True))
     assert seg.length_m.sum() == pytest.approx(theirs_m, rel=0.003)
+
+
+_HAND_OSM = """<?xml version='1.0' encoding='UTF-8'?>
+<osm version="0.6" generator="test">
+  <node id="1" version="1" lat="49.5000" lon="11.2800"/>
+  <node id="2" version="1" lat="49.5000" lon="11.2810"/>
+  <node id="4" version="1" lat="49.5000" lon="11.2830"/>
+  <node id="5" version="1" lat="49.5000" lon="11.2840"/>
+  <node id="6" version="1" lat="49.5010" lon="11.2810"/>
+  <node id="11" version="1" lat="49.5020" lon="11.2800"/>
+  <node id="12" version="1" lat="49.5020" lon="11.2810"/>
+  <node id="13" version="1" lat="49.5030" lon="11.2810"/>
+  <node id="14" version="1" lat="49.5030" lon="11.2800"/>
+  <node id="20" version="1" lat="49.5040" lon="11.2800">
+    <tag k="place" v="village"/><tag k="name" v="Testdorf"/>
+  </node>
+  <node id="21" version="1" lat="49.5041" lon="11.2801">
+    <tag k="amenity" v="library"/><tag k="name" v="Bücherei &lt;Test&gt;"/>
+  </node>
+  <way id="100" version="1">
+    <nd ref="1"/><nd ref="2"/><nd ref="99"/><nd ref="4"/><nd ref="5"/>
+    <tag k="highway" v="residential"/><tag k="oneway" v="yes"/>
+  </way>
+  <way id="101" version="1">
+    <nd ref="2"/><nd ref="98"/>
+    <tag k="highway" v="footway"/>
+  </way>
+  <way id="102" version="1">
+    <nd ref="2"/><nd ref="6"/>
+    <tag k="highway" v="service"/><tag k="amenity" v="school"/>
+  </way>
+  <way id="103" version="1">
+    <nd ref="11"/><nd ref="12"/><nd ref="13"/><nd ref="14"/><nd ref="11"/>
+    <tag k="amenity" v="kindergarten"/><tag k="name" v="Kita Sonnenschein"/>
+    <tag k="capacity" v="45"/>
+  </way>
+</osm>
+"""
+
+
+def test_hand_made_extract(tmp_path: Path) -> None:
+    path = tmp_path / "hand.osm"
+    path.write_text(_HAND_OSM, encoding="utf-8")
+    ext = read_osm(path)
+    # Way 100 loses node 99 in its middle: two runs remain. Way 101 keeps one node only.
+    assert ext.stats["ways_missing_nodes"] == 2
+    assert ext.stats["ways_missing_nodes_trimmed"] == 1
+    assert ext.stats["ways_missing_nodes_dropped"] == 1
+    seg = ext.segments
+    pairs = {
+        (int(seg.node_osmid[u]), int(seg.node_osmid[v])) for u, v in zip(seg.u, seg.v, strict=True)
+    }
+    assert pairs == {(1, 2), (4, 5), (2, 6)}
+    assert set(seg.tags["way_id"]) == {100, 102}
+    drive = network_for_mode(seg, mode="drive", **SPEEDS)
+    # Both pieces of the one-way street are one-way; the largest strong component is a
+    # single node pair at most, and 2 -> 6 is two-way.
+    assert drive.n_edges == 2 and set(drive.osmid.tolist()) == {2, 6}
+
+    pois = ext.pois.set_index(["osm_type", "osm_id"])
+    assert set(pois.index) == {("node", 21), ("way", 102), ("way", 103)}
+    kita = pois.loc[("way", 103)]
+    assert kita["name"] == "Kita Sonnenschein" and kita["tags"]["capacity"] == "45"
+    square = shapely.box(11.2800, 49.5020, 11.2810, 49.5030)
+    assert square.contains(kita["geometry"])
+    school = pois.loc[("way", 102)]["geometry"]
+    assert school.x == pytest.approx(11.2810) and school.y == pytest.approx(49.5005)
+    assert pois.loc[("node", 21)]["name"] == "Bücherei <Test>"
+    assert ext.labels["name"].tolist() == ["Testdorf"]
