@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = get_paths()
     try:
         from geo.build import load_region
-        from offers.catalogue import ensure_seeded, make_geocoder, region_area
+        from offers.catalogue import ensure_seeded, import_into_region
         from offers.store import OfferStore
 
         if args.command == "import":
@@ -81,16 +81,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.file.is_file():
                 raise BildungslandkarteError(f"{args.file}: the file does not exist.")
             region = load_region(args.region, paths=paths)
-            ensure_seeded(region, paths=paths)
-            store = OfferStore(region.slug, paths=paths)
-            report = store.import_file(
+            report = import_into_region(
+                region,
                 args.file,
                 user=args.user or getpass.getuser(),
                 mapping=mapping or None,
-                geocoder=make_geocoder(region),
-                area=region_area(region),
                 default_category=args.category,
                 source=args.source,
+                paths=paths,
             )
             data = report.to_dict()
             if args.report:

@@ -11,6 +11,8 @@ merge decisions stay in the store (``store.imports()``, ``.rejected()``,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -90,3 +92,31 @@ def load_offers(region: Region, *, paths: Paths | None = None) -> gpd.GeoDataFra
     paths = paths or get_paths()
     ensure_seeded(region, paths=paths)
     return OfferStore(region.slug, paths=paths).offers()
+
+
+def import_into_region(
+    region: Region,
+    path: str | Path,
+    *,
+    user: str,
+    mapping: Mapping[str, str] | None = None,
+    default_category: str | None = None,
+    source: str | None = None,
+    paths: Paths | None = None,
+) -> ImportReport:
+    """Import a file the way the CLI and the app should: seeded store, the region's
+    geocoder for rows without coordinates, rows outside the region (+1 km) rejected.
+
+    See :meth:`offers.store.OfferStore.import_file` for the parameters and errors.
+    """
+    paths = paths or get_paths()
+    ensure_seeded(region, paths=paths)
+    return OfferStore(region.slug, paths=paths).import_file(
+        path,
+        user=user,
+        mapping=mapping,
+        geocoder=make_geocoder(region),
+        area=region_area(region),
+        default_category=default_category,
+        source=source,
+    )

@@ -401,7 +401,7 @@ def read_table(path: str | Path, *, max_bytes: int | None = None) -> RawTable:
 
 
 def detect_mapping(
-    headers: list[str], mapping: Mapping[str, str] | None = None, *, path: Path | None = None
+    headers: list[str], *, mapping: Mapping[str, str] | None = None, path: Path | None = None
 ) -> dict[str, str]:
     """Schema field -> file header, from :data:`HEADER_ALIASES` and the user's mapping.
 
@@ -790,7 +790,7 @@ def parse_rows(
             field="category",
             hint=f"Use one of {', '.join(CATEGORIES)}.",
         )
-    used = detect_mapping(table.headers, mapping, path=table.path)
+    used = detect_mapping(table.headers, mapping=mapping, path=table.path)
     source = source or table.path.name
     to_store = Transformer.from_crs(CRS_MEASURE, CRS_STORE, always_xy=True)
     parsed: list[ParsedRow] = []

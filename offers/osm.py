@@ -114,7 +114,7 @@ def _int(value: Any) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def categorise(tags: Mapping[str, str], name: str = "") -> str | None:
+def categorise(tags: Mapping[str, str], *, name: str = "") -> str | None:
     """The category key for one POI's tags, or ``None`` when it is not an offer.
 
     Parameters
@@ -183,7 +183,7 @@ def offer_from_tags(
 ) -> dict[str, Any] | None:
     """One offer record (without id and coordinates) from OSM tags, or ``None``."""
     name = (name or tags.get("name") or "").strip()
-    category = categorise(tags, name)
+    category = categorise(tags, name=name)
     if category is None:
         return None
     cat = CATEGORIES[category]

@@ -206,9 +206,9 @@ def test_user_mapping(tmp_path: Path, wolfsburg_area: shapely.Geometry) -> None:
     assert rejects == [] and parsed[0].record["name"] == "Kita Mond"
     assert used["name"] == "Bezeichnung"
     with pytest.raises(OfferImportError, match="does not have"):
-        detect_mapping(table.headers, {"name": "Titel"})
+        detect_mapping(table.headers, mapping={"name": "Titel"})
     with pytest.raises(OfferImportError, match="unknown field 'nmae'"):
-        detect_mapping(table.headers, {"nmae": "Name"})
+        detect_mapping(table.headers, mapping={"nmae": "Name"})
 
 
 @pytest.mark.parametrize(
