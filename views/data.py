@@ -129,6 +129,11 @@ def _show_report(store: Any, report: dict[str, Any]) -> None:
     ):
         value = report.get(key, 0)
         col.metric(tr(label), len(value) if isinstance(value, list) else value)
+    decisions = report.get("merge_decisions") or []
+    if decisions:
+        with st.expander(tr("data.merges", n=len(decisions))):
+            st.caption(md(report.get("duplicate_rule", "")))
+            st.dataframe(pd.DataFrame(decisions).astype(str), hide_index=True, width="stretch")
     rejected = report.get("rejected") or []
     if rejected:
         frame = pd.DataFrame(rejected)

@@ -330,6 +330,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "data.unchanged": ("Unverändert", "Unchanged"),
     "data.rejected": ("Abgelehnt", "Rejected"),
     "data.duplicates": ("Duplikate zusammengeführt", "Duplicates merged"),
+    "data.merges": (
+        "Entscheidungen der Duplikatregel ({n})",
+        "Decisions of the duplicate rule ({n})",
+    ),
     "data.rejected_download": (
         "Abgelehnte Zeilen herunterladen (CSV)",
         "Download rejected rows (CSV)",

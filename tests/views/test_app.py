@@ -186,6 +186,10 @@ def test_find_category_filter(region: Any) -> None:
     assert_clean(at)
     shown = set(at.dataframe[0].value[t("common.category", "de")])
     assert shown == {options[0]}
+    key = at.multiselect(key="find_cats").value[0]
+    assert at.query_params["cat"] in (key, [key])  # shared links keep the filter
+    shared = open_page("find", query={"lon": str(CENTRE[0]), "lat": str(CENTRE[1]), "cat": key})
+    assert shared.multiselect(key="find_cats").value == [key]
 
 
 def test_find_empty_result_says_what_to_try(region: Any) -> None:
