@@ -16,10 +16,10 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import InputDataError, OfferStoreError
+from offers.catalogue import import_into_region
 from views.common import (
     bump_offers_version,
     category_label,
-    get_geocoder,
     get_offers,
     get_region,
     log,
@@ -81,9 +81,18 @@ def _sign_in(hashed: str) -> None:
             st.error(tr("data.wrong_password"))
 
 
-def _import_tab(store: Any, slug: str, user: str) -> None:
+def _import_tab(store: Any, region: Any, user: str) -> None:
+    slug = region.slug
     upload = st.file_uploader(
         tr("data.upload"), type=["csv", "xlsx", "geojson", "json", "gpkg"], key="data_upload"
+    )
+    taxonomy = optional_module("offers.taxonomy")
+    keys = list(taxonomy.CATEGORIES) if taxonomy is not None else []
+    default_category = st.selectbox(
+        tr("data.default_category"),
+        [None, *keys],
+        format_func=lambda k: tr("data.from_file") if k is None else category_label(k),
+        key="data_default_category",
     )
     if upload is not None and st.button(tr("data.import_button"), key="data_import"):
         suffix = Path(upload.name).suffix
@@ -92,7 +101,10 @@ def _import_tab(store: Any, slug: str, user: str) -> None:
             path = Path(tmp) / (Path(upload.name).name or f"upload{suffix}")
             path.write_bytes(upload.getvalue())
             try:
-                report = store.import_file(path, user=user, geocoder=get_geocoder(slug))
+                # the offers package's entry: region geocoder, rows outside the region rejected
+                report = import_into_region(
+                    region, path, user=user, default_category=default_category
+                )
             except (InputDataError, OfferStoreError) as exc:
                 st.error(tr("data.import_failed", reason=md(getattr(exc, "reason", exc))))
                 return
@@ -265,7 +277,7 @@ def render() -> None:
         [tr("data.tab_import"), tr("data.tab_edit"), tr("data.tab_history")]
     )
     with tab_import:
-        _import_tab(store, slug, user)
+        _import_tab(store, region, user)
     with tab_edit:
         _edit_tab(store, offers, slug, user)
     with tab_history:

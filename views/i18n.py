@@ -322,6 +322,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Datei mit Angeboten (CSV, XLSX, GeoJSON, GeoPackage)",
         "File with offers (CSV, XLSX, GeoJSON, GeoPackage)",
     ),
+    "data.default_category": (
+        "Kategorie für Zeilen ohne Kategorie",
+        "Category for rows without one",
+    ),
+    "data.from_file": ("aus der Datei", "from the file"),
     "data.import_button": ("Importieren", "Import"),
     "data.report": ("Importbericht", "Import report"),
     "data.rows_read": ("Zeilen gelesen", "Rows read"),
