@@ -172,7 +172,7 @@ def read_osm(path: str | Path) -> OsmExtract:
     runs_lonlat: list[np.ndarray] = []
     run_way: list[int] = []
     poi_rows: list[tuple[str, int, str, dict[str, str], float, float]] = []
-    poi_way_ids: set[int] = set()
+    closed_poi_ways: dict[int, tuple[str, int, str, dict[str, str], float, float]] = {}
     area_rows: list[tuple[str, Any]] = []
     label_rows: list[tuple[str, str, float, float]] = []
     trimmed = dropped = n_nodes = n_ways = n_rel = ways_missing = 0
@@ -225,20 +225,23 @@ def read_osm(path: str | Path) -> OsmExtract:
                             runs_nodes.append(ids[a:b])
                             runs_lonlat.append(lonlat[a:b])
                             run_way.append(wi)
-                if _poi_tags(tags) and not obj.is_closed():
-                    # Closed ways come back as areas; open ones get a point here.
+                if _poi_tags(tags):
                     pts = [
                         (n.location.lon, n.location.lat) for n in obj.nodes if n.location.valid()
                     ]
                     if pts:
-                        d = dict(tags)
                         rp = (
                             shapely.LineString(pts).interpolate(0.5, normalized=True)
                             if len(pts) > 1
                             else shapely.Point(pts[0])
                         )
-                        poi_rows.append(("way", obj.id, d.get("name", ""), d, rp.x, rp.y))
-                        poi_way_ids.add(obj.id)
+                        row = ("way", obj.id, tags.get("name", ""), dict(tags), rp.x, rp.y)
+                        if obj.is_closed():
+                            # Normally comes back as an area with a point inside; this
+                            # point is the fallback when the ring cannot be assembled.
+                            closed_poi_ways[obj.id] = row
+                        else:
+                            poi_rows.append(row)
             elif obj.is_relation():
                 n_rel += 1
             elif obj.is_area():
@@ -248,15 +251,15 @@ def read_osm(path: str | Path) -> OsmExtract:
                 if not is_poi and cls is None:
                     continue
                 try:
-                    geom = shapely.from_wkb(
-                        wkb.create_multipolygon(obj),
-                    )
+                    geom = shapely.from_wkb(wkb.create_multipolygon(obj))
                 except Exception:  # broken rings in a clipped extract: skip the area
                     continue
                 if is_poi:
                     d = dict(tags)
                     rp = geom.representative_point()
                     kind = "way" if obj.from_way() else "relation"
+                    if obj.from_way():
+                        closed_poi_ways.pop(obj.orig_id(), None)
                     poi_rows.append((kind, obj.orig_id(), d.get("name", ""), d, rp.x, rp.y))
                 if cls is not None:
                     area_rows.append((cls, geom))
@@ -276,6 +279,7 @@ def read_osm(path: str | Path) -> OsmExtract:
             hint="Use an extract that contains the streets of the region.",
         )
 
+    poi_rows.extend(closed_poi_ways.values())
     lengths = np.array([r.shape[0] for r in runs_nodes], np.int64)
     offsets = np.zeros(lengths.shape[0] + 1, np.int64)
     np.cumsum(lengths, out=offsets[1:])

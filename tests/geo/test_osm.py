@@ -251,6 +251,10 @@ _HAND_OSM = """<?xml version='1.0' encoding='UTF-8'?>
     <tag k="amenity" v="kindergarten"/><tag k="name" v="Kita Sonnenschein"/>
     <tag k="capacity" v="45"/>
   </way>
+  <way id="104" version="1">
+    <nd ref="11"/><nd ref="12"/><nd ref="97"/><nd ref="14"/><nd ref="11"/>
+    <tag k="amenity" v="community_centre"/>
+  </way>
 </osm>
 """
 
@@ -260,7 +264,7 @@ def test_hand_made_extract(tmp_path: Path) -> None:
     path.write_text(_HAND_OSM, encoding="utf-8")
     ext = read_osm(path)
     # Way 100 loses node 99 in its middle: two runs remain. Way 101 keeps one node only.
-    assert ext.stats["ways_missing_nodes"] == 2
+    assert ext.stats["ways_missing_nodes"] == 3
     assert ext.stats["ways_missing_nodes_trimmed"] == 1
     assert ext.stats["ways_missing_nodes_dropped"] == 1
     seg = ext.segments
@@ -275,7 +279,8 @@ def test_hand_made_extract(tmp_path: Path) -> None:
     assert drive.n_edges == 2 and set(drive.osmid.tolist()) == {2, 6}
 
     pois = ext.pois.set_index(["osm_type", "osm_id"])
-    assert set(pois.index) == {("node", 21), ("way", 102), ("way", 103)}
+    # Way 104 is a ring cut by a missing node: no area, but still a POI.
+    assert set(pois.index) == {("node", 21), ("way", 102), ("way", 103), ("way", 104)}
     kita = pois.loc[("way", 103)]
     assert kita["name"] == "Kita Sonnenschein" and kita["tags"]["capacity"] == "45"
     square = shapely.box(11.2800, 49.5020, 11.2810, 49.5030)
