@@ -252,7 +252,7 @@ def render() -> None:
         problem = tr("app.not_available", what="geo.access")
     elif origin is not None:
         try:
-            bands = _isochrones(slug, mode, origin[0], origin[1], int(budget_min))
+            # travel times first: they refuse a point outside the region's boundary
             if offers is not None and len(offers):
                 chosen = filter_offers(
                     offers,
@@ -264,7 +264,9 @@ def render() -> None:
                 )
                 seconds = offer_seconds(region, mode, origin[:2], chosen)
                 ranked = rank(chosen, seconds, budget_min=int(budget_min), origin=origin[:2])
+            bands = _isochrones(slug, mode, origin[0], origin[1], int(budget_min))
         except OutOfReachError:
+            bands, ranked = None, None
             problem = tr("common.outside", region=region_name(slug))
 
     with main:
