@@ -404,3 +404,24 @@ def test_cache_survives_concurrent_threads() -> None:
     assert results == [i % 9 for i in range(2000)]
     assert len(cache) == 5
     assert cache.hits + cache.misses == 2000
+
+
+@pytest.mark.parametrize("n_nodes, oneway_share", [(500, 0.0), (3000, 0.25)])
+def test_synthetic_network_honours_the_contract(n_nodes: int, oneway_share: float) -> None:
+    from scipy.sparse import csgraph
+
+    net = grid_network(n_nodes, oneway_share=oneway_share, seed=n_nodes)
+    assert 0.9 * n_nodes <= net.n_nodes <= 1.1 * n_nodes
+    n_comp, _ = csgraph.connected_components(net.csr(), directed=False)
+    assert n_comp == 1
+    assert (net.seconds > 0).all()
+    assert np.all(np.diff(net.indptr) >= 0) and net.indptr[-1] == net.n_edges
+    np.testing.assert_allclose(shapely.length(net.segment_geometries), net.seg_length_m)
+    # each directed edge runs along its segment, in the direction it claims
+    src, dst = net.edge_source, net.indices
+    seg = net.edge_segment
+    fwd = net.edge_forward
+    assert np.array_equal(np.where(fwd, net.seg_u[seg], net.seg_v[seg]), src)
+    assert np.array_equal(np.where(fwd, net.seg_v[seg], net.seg_u[seg]), dst)
+    one_way = np.bincount(seg, minlength=net.n_segments) == 1
+    assert one_way.mean() == pytest.approx(oneway_share, abs=0.03)
