@@ -118,6 +118,14 @@ def _check_crs(gdf: gpd.GeoDataFrame, path: Path) -> None:
                 "or export it as EPSG:4326.",
             )
         gdf.set_crs("EPSG:4326", inplace=True)
+    elif not gdf.crs.is_geographic and degree_like:
+        raise NetworkBuildError(
+            f"wrong CRS: the file claims {gdf.crs.to_string()} (metres) but its coordinates "
+            f"look like degrees (bounds {minx:.3f}, {miny:.3f}, {maxx:.3f}, {maxy:.3f}).",
+            path=path,
+            field="crs",
+            hint="Set the file's CRS to EPSG:4326.",
+        )
     elif gdf.crs.is_geographic and not degree_like:
         raise NetworkBuildError(
             f"wrong CRS: the file claims {gdf.crs.to_string()} (degrees) but its coordinates "

@@ -410,6 +410,13 @@ def test_line_file_wrong_crs(tmp_path: Path) -> None:
         read_lines(path)
 
 
+def test_line_file_degrees_in_a_projected_crs(tmp_path: Path, roads_subset) -> None:
+    path = tmp_path / "degrees.gpkg"
+    roads_subset.set_crs("EPSG:25832", allow_override=True).to_file(path, driver="GPKG")
+    with pytest.raises(NetworkBuildError, match=r"degrees\.gpkg.*wrong CRS.*EPSG:25832.*degrees"):
+        read_lines(path)
+
+
 @pytest.mark.filterwarnings("ignore:'crs' was not provided")
 def test_line_file_without_crs_and_projected_coordinates(tmp_path: Path) -> None:
     gdf = gpd.GeoDataFrame(
