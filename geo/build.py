@@ -38,15 +38,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import shapely
 
-from geo import population, speeds
-from geo.addresses import read_osm_addresses
 from geo.agegroups import POP_COLUMNS
 from geo.errors import BildungslandkarteError, NetworkBuildError
-from geo.geocode import build_address_index
-from geo.lines import segments_from_lines
 from geo.manifest import Manifest, load_manifest
 from geo.network import Network
-from geo.osm import pois_from_geojson, read_osm
 from geo.region import Region
 from geo.settings import CRS_MEASURE, CRS_STORE, MODES, Paths, get_paths
 
@@ -256,6 +251,11 @@ def _prune_old_versions(folder: Path, *, keep: str) -> None:
 
 
 def _assemble(manifest: Manifest, *, report: Progress) -> Region:
+    # Imported here, not at the top: a warm load needs none of the builders (~0.5 s).
+    from geo import population, speeds
+    from geo.lines import segments_from_lines
+    from geo.osm import pois_from_geojson, read_osm
+
     info: dict[str, Any] = {"slug": manifest.slug, "name": manifest.name}
     report(0.0, "Lese Straßennetz")
     extract = None
@@ -360,6 +360,8 @@ def _assemble(manifest: Manifest, *, report: Progress) -> Region:
 
 
 def _read_districts(manifest: Manifest) -> gpd.GeoDataFrame:
+    from geo import population
+
     if manifest.districts_file is not None:
         return population.districts_from_file(
             manifest.districts_file,
@@ -383,6 +385,8 @@ def _read_cells(
     districts: gpd.GeoDataFrame,
     boundary: shapely.Geometry,
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    from geo import population
+
     if not manifest.census_files:
         empty = gpd.GeoDataFrame(
             {c: pd.Series(dtype=float) for c in POP_COLUMNS}, geometry=[], crs=CRS_STORE
@@ -399,6 +403,9 @@ def _read_addresses(
     networks: Mapping[str, Network],
     pois: gpd.GeoDataFrame,
 ) -> pd.DataFrame:
+    from geo.addresses import read_osm_addresses
+    from geo.geocode import build_address_index
+
     if manifest.osm_file is not None:
         raw = read_osm_addresses(manifest.osm_file)
     else:
