@@ -55,13 +55,23 @@ def ensure_seeded(region: Region, *, paths: Paths | None = None) -> list[ImportR
     """Seed the region's store if that has not happened yet; returns the import reports.
 
     Each step is its own transaction and idempotent, so an interrupted seed is
-    completed by the next call.
+    completed by the next call. A region with a new ``info["cache_key"]`` (rebuilt from
+    changed inputs) is seeded again: new POIs are added, changed ones updated (edits
+    survive where the POI did not change); POIs that disappeared stay in the store.
     """
     store = OfferStore(region.slug, paths=paths or get_paths())
-    if store.meta("seeded") is not None:
+    # A rebuilt region (new inputs, new cache key) is seeded again; the steps are
+    # idempotent, so only new or changed POIs and rows cause changes.
+    stamp = str(region.info.get("cache_key") or "yes")
+    if store.meta("seeded") == stamp:
         return []
     poi_date = _source_date(region, region.manifest.pois_file or region.manifest.osm_file)
-    store.seed(offers_from_pois(region.pois, updated=poi_date), user=SEED_USER, source="osm")
+    store.seed(
+        offers_from_pois(region.pois, updated=poi_date),
+        user=SEED_USER,
+        source="osm",
+        key="seeded_osm",
+    )
     reports = []
     area = region_area(region)
     for path in region.manifest.offer_imports:
@@ -75,7 +85,7 @@ def ensure_seeded(region: Region, *, paths: Paths | None = None) -> list[ImportR
                 updated=_source_date(region, path) or None,
             )
         )
-    store.set_meta("seeded", "yes")
+    store.set_meta("seeded", stamp)
     return reports
 
 

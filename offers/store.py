@@ -147,13 +147,18 @@ def _empty(value: Any) -> bool:
 
 
 def merge_records(
-    existing: Mapping[str, Any], incoming: Mapping[str, Any], *, replace: bool
+    existing: Mapping[str, Any],
+    incoming: Mapping[str, Any],
+    *,
+    replace: bool,
+    wins: tuple[str, ...] = FILE_WINS,
 ) -> dict[str, Any]:
     """Combine two records of the same offer (``updated`` is left to the caller).
 
     ``replace=True``: the incoming row is a correction of this offer, so its non-empty
     values win (coordinates included). ``replace=False``: the row is another source
-    of the offer: it fills gaps, wins for :data:`FILE_WINS`, refines a generic
+    of the offer: it fills gaps, wins for the fields in ``wins`` (default
+    :data:`FILE_WINS`), refines a generic
     category ("school, type unknown") within the same group, and the point stays.
     Sources are always united.
     """
@@ -164,7 +169,7 @@ def merge_records(
         new = incoming.get(key)
         if _empty(new):
             continue
-        if replace or _empty(out.get(key)) or key in FILE_WINS:
+        if replace or _empty(out.get(key)) or key in wins:
             out[key] = new
         elif key in LIST_COLUMNS and key != "target_groups":
             out[key] = [*out[key], *(v for v in new if v not in out[key])]
@@ -370,8 +375,8 @@ class OfferStore:
     ) -> int:
         """Add or refresh offers from a ready offer table (e.g. OSM), in one transaction.
 
-        Each offer is linked by ``<source>|<offer_id>``; known links update their offer
-        (merge rule, not replace, so edits survive), unknown ones insert. Sets the meta
+        Each offer is linked by ``<source>|<offer_id>``; known links only get their gaps
+        filled (so planners' edits survive), unknown ones insert. Sets the meta
         flag ``key``. Returns the number of changed offers.
         """
         incoming = frame_to_records(offers)
@@ -388,7 +393,10 @@ class OfferStore:
                 ext_key = f"{source}|{oid}"
                 target = links.get(ext_key, oid)
                 before = current.get(target)
-                after = rec if before is None else merge_records(before, rec, replace=False)
+                # Fill gaps only: a planner's edit of an OSM offer survives a re-seed.
+                after = (
+                    rec if before is None else merge_records(before, rec, replace=False, wins=())
+                )
                 if before is not None and _same(before, after):
                     continue
                 self._write(

@@ -290,3 +290,17 @@ def test_export_neutralises_formulas_and_round_trips(store: OfferStore, tmp_path
     # HTML payloads are data: stored as given, escaped for display.
     payload = offers[offers["name"].str.startswith("<img")]["name"].iloc[0]
     assert html_text(payload) == "&lt;img src=x onerror=alert(1)&gt;"
+
+
+def test_reseed_keeps_edits(seeded: OfferStore, wolfsburg_pois: gpd.GeoDataFrame) -> None:
+    osm = offers_from_pois(wolfsburg_pois, updated="2026-05")
+    oid = osm.index[osm["opening_hours"] != ""][0]
+    seeded.update(oid, {"opening_hours": "Mo-Fr 08:00-12:00", "phone": "05361 42"}, user="dora")
+    changed = osm.copy()
+    new_id = "osm-n999999999999"
+    changed.loc[new_id] = changed.loc[oid]
+    assert seeded.seed(changed, user="system") == 1  # only the new POI
+    offers = seeded.offers()
+    assert offers.loc[oid, "opening_hours"] == "Mo-Fr 08:00-12:00"
+    assert offers.loc[oid, "phone"] == "05361 42"
+    assert new_id in offers.index
