@@ -379,6 +379,9 @@ def mode_rules(
         allowed = base & (bicycle != "no") & (~np.isin(access, list(_NO)) | bike_yes)
         allowed &= ~np.isin(hw, list(_MOTORWAY_TRUNK)) & (hw != "steps")
         allowed &= ~np.isin(hw, list(_FOOT_ONLY)) | bike_yes
+        # A bicycle is a vehicle: vehicle=no bars it unless bicycle= says otherwise.
+        vehicle = t["vehicle"].str.lower().to_numpy()
+        allowed &= ~np.isin(vehicle, ["no", "private"]) | bike_yes
         allowed &= t["service"].str.lower().to_numpy() != "private"
         ob = t["oneway:bicycle"].str.strip().str.lower().to_numpy()
         fwd_only, bwd_only = _oneway(oneway, junction, hw, ob_no=np.isin(ob, list(_ONEWAY_NO)))

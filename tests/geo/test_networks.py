@@ -293,6 +293,10 @@ def test_parse_maxspeed(text: str, kmh: float | None) -> None:
         ({"highway": "service", "service": "parking_aisle"}, True, True, False),
         ({"highway": "construction"}, False, False, False),
         ({"highway": "pedestrian", "area": "yes"}, False, False, False),
+        ({"highway": "residential", "vehicle": "no"}, True, False, False),
+        ({"highway": "residential", "vehicle": "no", "bicycle": "yes"}, True, True, False),
+        ({"highway": "residential", "access": "no", "foot": "yes"}, True, False, False),
+        ({"highway": "service", "access": "no", "motor_vehicle": "yes"}, False, False, True),
     ],
 )
 def test_mode_rules_access(tags: dict[str, str], walk: bool, bike: bool, drive: bool) -> None:
