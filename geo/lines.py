@@ -19,7 +19,7 @@ import shapely
 
 from geo.errors import NetworkBuildError
 from geo.network import Network
-from geo.settings import CRS_MEASURE
+from geo.settings import CRS_MEASURE, CRS_STORE
 from geo.speeds import ROUTING_TAGS, Segments, network_for_mode, node_lines
 
 #: Rounding of coordinates (EPSG:25832) that decides whether two vertices are one.
@@ -83,8 +83,7 @@ def read_lines(path: str | Path) -> gpd.GeoDataFrame:
             "(e.g. highway=residential).",
         )
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
-    _check_crs(gdf, path)
-    gdf = gdf.to_crs(CRS_MEASURE)
+    gdf = _checked_crs(gdf, path).to_crs(CRS_MEASURE)
     gdf = gdf.explode(index_parts=False)
     gdf = gdf[gdf.geom_type == "LineString"]
     out = gpd.GeoDataFrame(
@@ -102,9 +101,10 @@ def _text(col: pd.Series) -> np.ndarray:
     return col.astype(object).where(col.notna(), "").astype(str).to_numpy()
 
 
-def _check_crs(gdf: gpd.GeoDataFrame, path: Path) -> None:
+def _checked_crs(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+    """``gdf`` with a trustworthy CRS (EPSG:4326 if it had none and looks like degrees)."""
     if gdf.empty:
-        return
+        return gdf if gdf.crs is not None else gdf.set_crs(CRS_STORE)
     minx, miny, maxx, maxy = gdf.total_bounds
     degree_like = minx >= -180.0 and maxx <= 180.0 and miny >= -90.0 and maxy <= 90.0
     if gdf.crs is None:
@@ -117,8 +117,8 @@ def _check_crs(gdf: gpd.GeoDataFrame, path: Path) -> None:
                 hint="Set the CRS in the file (e.g. ogr2ogr -a_srs EPSG:25832) "
                 "or export it as EPSG:4326.",
             )
-        gdf.set_crs("EPSG:4326", inplace=True)
-    elif not gdf.crs.is_geographic and degree_like:
+        return gdf.set_crs(CRS_STORE)
+    if not gdf.crs.is_geographic and degree_like:
         raise NetworkBuildError(
             f"wrong CRS: the file claims {gdf.crs.to_string()} (metres) but its coordinates "
             f"look like degrees (bounds {minx:.3f}, {miny:.3f}, {maxx:.3f}, {maxy:.3f}).",
@@ -126,7 +126,7 @@ def _check_crs(gdf: gpd.GeoDataFrame, path: Path) -> None:
             field="crs",
             hint="Set the file's CRS to EPSG:4326.",
         )
-    elif gdf.crs.is_geographic and not degree_like:
+    if gdf.crs.is_geographic and not degree_like:
         raise NetworkBuildError(
             f"wrong CRS: the file claims {gdf.crs.to_string()} (degrees) but its coordinates "
             f"look projected (bounds {minx:.0f}, {miny:.0f}, {maxx:.0f}, {maxy:.0f}).",
@@ -134,6 +134,7 @@ def _check_crs(gdf: gpd.GeoDataFrame, path: Path) -> None:
             field="crs",
             hint="Set the file's real CRS (e.g. EPSG:25832) instead of EPSG:4326.",
         )
+    return gdf
 
 
 def segments_from_lines(paths: Sequence[str | Path]) -> Segments:
