@@ -387,6 +387,12 @@ def test_invariant_imported_plus_rejected(
     assert report.invariant_holds
     assert len(store.offers()) <= report.imported
     assert len(store.rejected()) == len(report.rejected)
+    # Re-importing the same file changes nothing, whatever the rows were.
+    changes = len(store.history())
+    again = store.import_file(path, user="hypothesis")
+    assert (again.new, again.updated) == (0, 0)
+    assert again.unchanged == report.imported and again.rejected == report.rejected
+    assert len(store.history()) == changes
 
 
 def test_mixed_encodings_line_by_line(wolfsburg_area: shapely.Geometry) -> None:
