@@ -183,10 +183,10 @@ def class_items(
         if prev is None:
             label = f"≤ {hi}"
         else:
-            label = f"{format_value(prev, lang=lang, unit='', decimals=decimals)} – {hi}"
-            if unit == "%":
-                lo = format_value(prev, lang=lang, unit="%", decimals=decimals)
-                label = f"{lo} – {hi}"
+            lo = format_value(prev, lang=lang, unit="%" if unit == "%" else "", decimals=decimals)
+            bare = format_value(edge, lang=lang, unit="%" if unit == "%" else "", decimals=decimals)
+            # A class holding one value (common with counts) reads "2", not "2 – 2".
+            label = hi if lo == bare else f"{lo} – {hi}"
         items.append(LegendItem(label, color, opacity=0.8))
         prev = edge
     return items
