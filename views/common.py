@@ -382,6 +382,17 @@ def show_map(
     return out or {}
 
 
+def pending_click(key: str) -> tuple[float, float] | None:
+    """The last click on the map ``key`` as reported before this run, (lon, lat) EPSG:4326.
+
+    streamlit-folium copies its value to ``st.session_state[key]`` in its change
+    callback, which runs before the script; reading it here lets a page use a click
+    in the same run instead of drawing the map, reading the click and rerunning.
+    """
+    value = st.session_state.get(key)
+    return clicked_point(value) if isinstance(value, dict) else None
+
+
 def clicked_point(out: dict[str, Any]) -> tuple[float, float] | None:
     """The (lon, lat) of the last map click, EPSG:4326, or None."""
     last = out.get("last_clicked") if out else None

@@ -25,6 +25,7 @@ from views.common import (
     new_map,
     offers_version,
     optional_module,
+    pending_click,
     region_cache,
     region_slug,
     show_map,
@@ -241,6 +242,15 @@ def render() -> None:
         with main:
             st.info(tr("app.not_available", what="geo.access"))
         return
+    # clicks matter only while placing a planned offer; otherwise nothing reruns
+    wanted = ["last_clicked"] if whatif and action == "add" else []
+    # streamlit-folium keeps returned_objects of a mounted map: remount when they change
+    map_key = f"cov_map_{slug}_{'-'.join(wanted)}"
+    click = pending_click(map_key) if wanted else None
+    if click is not None and click != st.session_state.get("cov_last_click"):
+        # a click reported before this run: plan it now, no second run needed
+        st.session_state["cov_last_click"] = click
+        plan["added"].append((click[0], click[1], capacity))
     version = offers_version(slug)
     base = analyse(
         slug,
@@ -276,9 +286,7 @@ def render() -> None:
             category=category,
             plan=plan if whatif else None,
         )
-        # clicks matter only while placing a planned offer; otherwise nothing reruns
-        wanted = ["last_clicked"] if whatif and action == "add" else []
-        out = show_map(m, key=f"cov_map_{slug}", returned_objects=wanted)
+        out = show_map(m, key=map_key, returned_objects=wanted)
         click = clicked_point(out)
         if (
             whatif

@@ -29,6 +29,7 @@ from views.common import (
     mode_label,
     new_map,
     optional_module,
+    pending_click,
     region_name,
     region_slug,
     show_map,
@@ -243,6 +244,11 @@ def render() -> None:
             open_now = st.checkbox(tr("common.open_now"), key="find_open_now")
     _write_query(addr=query, mode=mode, budget_min=int(budget_min), cats=list(cats))
 
+    map_key = f"find_map_{slug}"
+    click = pending_click(map_key)
+    if click is not None and click != st.session_state.get("find_last_click"):
+        st.session_state["find_last_click"] = click
+        st.session_state["find_origin"] = (*click, tr("common.map_click_origin"), "click")
     origin = st.session_state.get("find_origin")
     bands = None
     ranked = None
@@ -286,8 +292,8 @@ def render() -> None:
         if origin is not None and layers_offers is not None:
             pin = layers_offers.origin_marker(origin[0], origin[1], label=origin[2], lang=lang())
             pin.add_to(m)
-        out = show_map(m, key=f"find_map_{slug}", returned_objects=["last_clicked"])
-        click = clicked_point(out)
+        out = show_map(m, key=map_key, returned_objects=["last_clicked"])
+        click = clicked_point(out)  # normally already taken by pending_click above
         if click is not None and click != st.session_state.get("find_last_click"):
             st.session_state["find_last_click"] = click
             st.session_state["find_origin"] = (*click, tr("common.map_click_origin"), "click")
