@@ -128,17 +128,23 @@ def gap_layer(
     size = cells["cell_size_m"] if "cell_size_m" in cells.columns else 100.0
     corners = np.round(cell_corners(cells, size_m=size), 6)
     colors = list(classes.colors) or pick_colors(1, palette)
-    pops = cells[pop_column] if pop_column and pop_column in cells.columns else None
+    pops = (
+        cells[pop_column].to_numpy(dtype=float)
+        if pop_column and pop_column in cells.columns
+        else None
+    )
+    # Positional arrays: label lookups per cell cost more than the drawing itself.
+    klass = classes.row_class.to_numpy()
+    vals = values.to_numpy(dtype=float)
+    head = f"{esc(label)}: "
+    tail = f" {esc(t('residents', lang))}"
+    corner_list = corners.tolist()
     rows = []
-    for i, idx in enumerate(cells.index):
-        cls = int(classes.row_class.loc[idx])
-        if cls < 0:
-            continue
-        shown = format_value(values.loc[idx], lang=lang, unit=unit, decimals=decimals)
-        tip = f"{esc(label)}: {esc(shown)}"
+    for i in np.flatnonzero(klass >= 0):
+        tip = head + esc(format_value(vals[i], lang=lang, unit=unit, decimals=decimals))
         if pops is not None:
-            tip += f"<br>{esc(format_number(pops.loc[idx], lang=lang))} {esc(t('residents', lang))}"
-        rows.append([*corners[i].tolist(), cls, tip])
+            tip += "<br>" + esc(format_number(pops[i], lang=lang)) + tail
+        rows.append([*corner_list[i], int(klass[i]), tip])
     CellSquares(rows, colors, fill_opacity=fill_opacity).add_to(group)
     if legend and classes.edges:
         items = class_items(
