@@ -70,6 +70,7 @@ def shortlist(
 
 
 def render() -> None:
+    """The page: profile, shortlist with reasons, picks, handout (print view + PDF)."""
     st.header(tr("adv.header"))
     st.caption(tr("adv.privacy"))
     region = get_region()

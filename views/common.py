@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
+import folium
 import streamlit as st
 
 from geo.errors import BildungslandkarteError, GeocodeError, InputDataError, OutOfReachError
@@ -346,9 +347,20 @@ def basemap_url(slug: str, cache_key: str) -> str | None:
     return str(basemap.write_basemap(region, static_dir=STATIC_DIR))
 
 
-def new_map(region: Any, *, zoom_start: int = 12, location: tuple[float, float] | None = None):
-    """A folium map with the offline assets and the region's basemap (EPSG:4326)."""
-    import folium
+def new_map(
+    region: Any, *, zoom_start: int = 12, location: tuple[float, float] | None = None
+) -> folium.Map:
+    """A folium map with the offline assets and the region's basemap.
+
+    Parameters
+    ----------
+    region : Region
+        The loaded region (its outline gives the default centre).
+    zoom_start : int
+        Web-map zoom level.
+    location : (lat, lon), optional
+        Centre in EPSG:4326, Leaflet order; default the region's centre.
+    """
 
     location = location or region_center(region)
     assets = optional_module("layers.assets")
@@ -424,10 +436,7 @@ def to_xlsx(frame: Any) -> bytes:
 
     import pandas as pd
 
-    safe = frame.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object:
-            safe[col] = safe[col].map(_neutralise)
+    safe = _neutralised(frame)
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         safe.to_excel(writer, index=True)
@@ -436,11 +445,20 @@ def to_xlsx(frame: Any) -> bytes:
 
 def to_csv(frame: Any) -> bytes:
     """A frame as UTF-8 CSV with BOM (Excel-friendly), formulas neutralised."""
+    safe = _neutralised(frame)
+    return safe.to_csv(index=True, sep=";", decimal=",").encode("utf-8-sig")
+
+
+def _neutralised(frame: Any) -> Any:
+    """A copy whose text cells starting with = + - @ are prefixed with ' (no formulas)."""
+    import pandas as pd
+
     safe = frame.copy()
     for col in safe.columns:
-        if safe[col].dtype == object:
+        # pandas 3 stores text as the "str" dtype, older versions as object
+        if pd.api.types.is_string_dtype(safe[col]) or pd.api.types.is_object_dtype(safe[col]):
             safe[col] = safe[col].map(_neutralise)
-    return safe.to_csv(index=True, sep=";", decimal=",").encode("utf-8-sig")
+    return safe
 
 
 def _neutralise(value: Any) -> Any:

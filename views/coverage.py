@@ -154,6 +154,7 @@ def district_table(result: dict[str, Any], districts: Any) -> pd.DataFrame:
 
 
 def render() -> None:
+    """The page: controls, choropleth + gaps + what-if map, totals, district table."""
     st.header(tr("cov.header"))
     region = get_region()
     if region is None:

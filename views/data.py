@@ -249,6 +249,7 @@ def _history_tab(store: Any) -> None:
 
 
 def render() -> None:
+    """The page: sign-in gate, then import, edit/remove and change history."""
     st.header(tr("data.header"))
     hashed = planner_password_hash()
     if not hashed:

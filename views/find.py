@@ -155,7 +155,7 @@ def rank(offers: Any, seconds: pd.Series, *, budget_min: int, origin: tuple[floa
 
 
 def details(row: pd.Series) -> None:
-    """Details of one offer; all text escaped by Streamlit's markdown-free ``st.text``."""
+    """Details of one offer: the name (made inert by :func:`md`) and a facts table."""
     st.markdown(f"**{md(row.get('name', ''))}**")
     address = " ".join(str(row.get(c, "") or "") for c in ("street", "housenumber")).strip()
     town = " ".join(str(row.get(c, "") or "") for c in ("postcode", "city")).strip()
@@ -182,6 +182,7 @@ def details(row: pd.Series) -> None:
 
 
 def render() -> None:
+    """The page: controls, map with isochrones and offers, ranked list, details."""
     st.header(tr("find.header"))
     region = get_region()
     if region is None:

@@ -48,6 +48,7 @@ def offers_by_category(offers: Any) -> pd.DataFrame:
 
 
 def render() -> None:
+    """The page: region facts, the three ways in, offers and population, sources."""
     st.title(tr("app.title"))
     st.write(tr("start.intro"))
     region = get_region()

@@ -33,3 +33,22 @@ def test_unescaping_gives_the_text_back(text: str) -> None:
 
     plain = re.sub(r"\\(.)", r"\1", md(text), flags=re.DOTALL)
     assert html.unescape(plain) == text
+
+
+def test_table_downloads_neutralise_spreadsheet_formulas() -> None:
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from views.common import to_csv, to_xlsx
+
+    frame = pd.DataFrame(
+        {"Ortsteil": ['=HYPERLINK("http://x","y")', "@SUM(A1)", "Mitte"], "Anteil": [0.5, 1, 2]}
+    )
+    text = to_csv(frame).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM" in text and ";Mitte;" in text
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(frame))).active
+    values = [c.value for c in sheet["B"]]
+    assert values[1:] == ['\'=HYPERLINK("http://x","y")', "'@SUM(A1)", "Mitte"]
+    assert sheet["B2"].data_type == "s"
