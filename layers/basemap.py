@@ -29,6 +29,7 @@ from folium.elements import JSCSSMixin
 
 from geo.settings import CRS_MEASURE, CRS_STORE
 from layers.assets import default_static_dir, static_url, vendor_url
+from layers.text import t
 
 STREET_CLASSES: tuple[str, ...] = ("motorway", "primary", "secondary", "minor", "path")
 AREA_CLASSES: tuple[str, ...] = ("water", "green", "forest", "residential")
@@ -305,11 +306,17 @@ class BasemapLayer(JSCSSMixin, folium.map.Layer):
 
 
 def basemap_layer(
-    url: str, *, name: str = "Grundkarte", show: bool = True, base: str | None = None
+    url: str,
+    *,
+    name: str | None = None,
+    lang: str = "de",
+    show: bool = True,
+    base: str | None = None,
 ) -> BasemapLayer:
     """The offline basemap as a folium layer; ``url`` comes from :func:`write_basemap`.
 
-    Add it first, so every other layer draws above it (it also uses its own panes
-    below Leaflet's overlay pane).
+    ``name`` in the layer control defaults to "Grundkarte"/"Base map" by ``lang``. Add
+    it first, so every other layer draws above it (it also uses its own panes below
+    Leaflet's overlay pane).
     """
-    return BasemapLayer(url, name=name, show=show, base=base)
+    return BasemapLayer(url, name=name or t("basemap", lang), show=show, base=base)

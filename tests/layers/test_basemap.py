@@ -86,8 +86,13 @@ def test_new_build_gets_a_new_file(mini_region) -> None:
     assert basemap_filename(nokey) == basemap_filename(nokey)
 
 
+@pytest.mark.parametrize(("lang", "name"), [("de", "Grundkarte"), ("en", "Base map")])
+def test_basemap_layer_name(lang: str, name: str) -> None:
+    assert basemap_layer("/x.json", lang=lang).layer_name == name
+
+
 def test_basemap_layer_fetches_the_static_file() -> None:
-    page = render(basemap_layer("/app/static/basemap/wolfsburg-x.json", name="Grundkarte"))
+    page = render(basemap_layer("/app/static/basemap/wolfsburg-x.json"))
     assert '"/app/static/basemap/wolfsburg-x.json"' in page
     assert 'src="/app/static/vendor/blk/basemap.js"' in page
     assert "window.BLK.basemap(" in page
