@@ -461,3 +461,20 @@ def _flow(app: App, page: Any) -> None:
         DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
         for png in sorted(SHOTS.glob("[0-9]*.png")):
             shutil.copy2(png, DOCS_SHOTS / png.name)
+
+
+@pytest.mark.parametrize(
+    ("url", "foreign"),
+    [
+        ("http://127.0.0.1:8501/app/static/vendor/leaflet/leaflet.js", False),
+        ("ws://127.0.0.1:8501/_stcore/stream", False),
+        ("data:image/png;base64,AAAA", False),
+        ("https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js", True),
+        ("https://tile.openstreetmap.org/12/2170/1345.png", True),
+        ("http://127.0.0.1:9999/other-app.js", True),
+        ("http://localhost:8501/app/static/x.js", True),
+    ],
+)
+def test_foreign_host_detection(url: str, foreign: bool) -> None:
+    app = App(base="http://127.0.0.1:8501", port=8501, requests=[url])
+    assert (app.foreign() == [url]) is foreign
