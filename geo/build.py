@@ -28,6 +28,7 @@ import os
 import shutil
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import shapely
+from shapely.errors import ShapelyError
 
 from geo.agegroups import POP_COLUMNS
 from geo.errors import BildungslandkarteError, NetworkBuildError
@@ -133,11 +135,16 @@ def load_region(
     key = cache_key(manifest)
     target = region_dir(manifest.slug, paths=paths) / key
     if _valid_cache(target, key):
-        return _read_region(target, manifest)
+        try:
+            return _read_region(target, manifest)
+        except _DamagedCacheError as exc:
+            log.warning("region %s: %s; rebuilding", manifest.slug, exc)
     with _region_lock(manifest.slug, paths=paths):
         if _valid_cache(target, key):
-            log.info("region %s: another process built it, loading", manifest.slug)
-            return _read_region(target, manifest)
+            try:
+                return _read_region(target, manifest)
+            except _DamagedCacheError as exc:
+                log.warning("region %s: %s; rebuilding", manifest.slug, exc)
         return _build_locked(manifest, paths=paths, progress=progress, key=key)
 
 
@@ -517,6 +524,10 @@ def _read_gdf(path: Path) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS_STORE)
 
 
+class _DamagedCacheError(BildungslandkarteError):
+    """A cache folder with a valid info.json but unreadable layers (load_region rebuilds)."""
+
+
 def _read_region(folder: Path, manifest: Manifest) -> Region:
     try:
         info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
@@ -536,9 +547,7 @@ def _read_region(folder: Path, manifest: Manifest) -> Region:
             },
             info=info,
         )
-    except (OSError, ValueError, KeyError) as exc:
-        raise BildungslandkarteError(
-            f"the region cache {folder} is damaged ({exc}); delete that folder to rebuild."
-        ) from exc
+    except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, ShapelyError) as exc:
+        raise _DamagedCacheError(f"the region cache {folder} is damaged ({exc})") from exc
     log.info("region %s: loaded from %s", manifest.slug, folder)
     return region

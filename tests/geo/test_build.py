@@ -190,6 +190,21 @@ def test_mini_builds_then_loads(tmp_path: Path, mini_data: Path) -> None:
     assert again.cells.index.equals(region.cells.index)
 
 
+@pytest.mark.parametrize("damage", ["cells.parquet", "networks/walk.npz", "boundary.wkb"])
+def test_damaged_cache_is_rebuilt(tmp_path: Path, mini_data: Path, damage: str) -> None:
+    paths = _mini_paths(tmp_path, mini_data)
+    first = load_region("mini", paths=paths)
+    broken = region_dir("mini", paths=paths) / first.info["cache_key"] / damage
+    broken.write_bytes(broken.read_bytes()[:50])
+    calls: list[str] = []
+    again = load_region("mini", paths=paths, progress=lambda f, m: calls.append(m))
+    assert calls, "a damaged cache must be rebuilt, not loaded"
+    assert again.info["cache_key"] == first.info["cache_key"]
+    assert len(again.cells) == len(first.cells)
+    assert again.networks["walk"].n_edges == first.networks["walk"].n_edges
+    assert _cache_entries(paths) == sorted([".lock", first.info["cache_key"]])
+
+
 def test_changed_input_or_manifest_gives_a_new_key(tmp_path: Path, mini_data: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(mini_data, data)
