@@ -205,7 +205,7 @@ def district_layer(
             "color": "#555555",
             "weight": 1,
             "fillColor": f["properties"]["color"],
-            "fillOpacity": 0.45 if f["properties"]["nodata"] else 0.7,
+            "fillOpacity": 0.4 if f["properties"]["nodata"] else 0.55,
         },
         highlight_function=lambda f: {"weight": 3, "color": "#222222"},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
