@@ -187,6 +187,8 @@ def page(app: App) -> Iterator[Any]:
         context.on("websocket", lambda ws: app.requests.append(ws.url))
         pg = context.new_page()
         pg.on("pageerror", lambda exc: app.errors.append(str(exc)))
+        # An alert() would mean data ran as script somewhere (escaping failed).
+        pg.on("dialog", lambda d: (app.errors.append(f"dialog: {d.message}"), d.dismiss()))
         yield pg
         context.close()
         browser.close()
