@@ -120,15 +120,74 @@ class App:
         return bad
 
 
+#: Planted as the name of the offer nearest to the start address (isolated store).
+XSS_NAME = "<img src=x onerror=alert(1)> Testangebot"
+
+# Opens the planted offer's popup and tooltip and reads them back as the user sees them.
+XSS_PROBE_JS = """
+async () => {
+  const m = window.map;
+  let target = null, group = null;
+  for (const layer of Object.values(m._layers)) {
+    if (!layer.getLayers || !layer.zoomToShowLayer) { continue; }
+    for (const mk of layer.getLayers()) {
+      const tip = mk.getTooltip && mk.getTooltip();
+      if (tip && String(tip.getContent()).includes("onerror")) { target = mk; group = layer; }
+    }
+  }
+  if (!target) { return null; }
+  await new Promise(res => { group.zoomToShowLayer(target, res); setTimeout(res, 3000); });
+  target.openPopup();
+  target.openTooltip();
+  const pop = document.querySelector(".leaflet-popup-content");
+  const tip = document.querySelector(".leaflet-tooltip");
+  const out = {
+    popup: pop ? pop.innerText : null, popupImgs: pop ? pop.querySelectorAll("img").length : -1,
+    tooltip: tip ? tip.innerText : null, tooltipImgs: tip ? tip.querySelectorAll("img").length : -1,
+  };
+  target.closePopup();
+  target.closeTooltip();
+  return out;
+}
+"""
+
+
+def _isolated_work_dir(root: Path) -> Path:
+    """A work dir sharing the built regions, with its own offer store and a planted name.
+
+    The app then runs on the real Wolfsburg data without touching the shared store.
+    """
+    import geopandas as gpd
+    import shapely
+
+    from geo.build import load_region
+    from geo.settings import CRS_MEASURE, get_paths
+    from offers.catalogue import load_offers
+    from offers.store import OfferStore
+
+    shared = get_paths()
+    (root / "regions").symlink_to(shared.work_dir / "regions", target_is_directory=True)
+    paths = get_paths(work_dir=root)
+    region = load_region("wolfsburg", paths=paths)
+    offers = load_offers(region, paths=paths)
+    start = gpd.GeoSeries([shapely.Point(10.7865, 52.4227)], crs="EPSG:4326").to_crs(CRS_MEASURE)
+    distance = offers.geometry.to_crs(CRS_MEASURE).distance(start.iloc[0])
+    OfferStore("wolfsburg", paths=paths).update(
+        str(distance.idxmin()), {"name": XSS_NAME}, user="browser-test"
+    )
+    return root
+
+
 @pytest.fixture(scope="module")
-def app() -> Iterator[App]:
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     if not CHROMIUM.exists():
         pytest.fail("Chromium missing: apt-get install -y chromium (./run.sh test does)")
     vendor = REPO_ROOT / "static" / "vendor" / "leaflet" / "leaflet.js"
     if not vendor.exists():
         pytest.fail("offline assets missing: run `npm ci && python -m layers.assets install`")
     port = _free_port()
-    env = {**os.environ, "BLK_TILES": "", "PYTHONUNBUFFERED": "1"}
+    work = _isolated_work_dir(tmp_path_factory.mktemp("work"))
+    env = {**os.environ, "BLK_TILES": "", "PYTHONUNBUFFERED": "1", "BLK_WORK_DIR": str(work)}
     log_path = SHOTS / "streamlit.log"
     SHOTS.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
@@ -294,6 +353,12 @@ def _flow(app: App, page: Any) -> None:
     _wait(page, "find idle", lambda: _idle(page))
     page.wait_for_timeout(1500)  # let the basemap and markers paint for the screenshot
     _shot(page, "2-angebote-finden")
+
+    # The planted offer name shows as text in its popup and tooltip, never as markup.
+    probe = _map_frame(page).evaluate(XSS_PROBE_JS)
+    assert probe is not None, "planted offer not on the map"
+    assert XSS_NAME in probe["popup"] and probe["popupImgs"] == 0, probe
+    assert XSS_NAME in probe["tooltip"] and probe["tooltipImgs"] == 0, probe
 
     # Another mode: the catchment is recomputed.
     before = json.dumps(_state_now(page), sort_keys=True)
