@@ -328,8 +328,15 @@ def _flow(app: App, page: Any) -> None:
     t0 = time.perf_counter()
     page.goto(app.base + "/", wait_until="domcontentloaded")
     page.get_by_role("link", name="Angebote finden").first.wait_for(timeout=START_SECONDS * 1000)
-    _wait(page, "start page", lambda: _idle(page), seconds=START_SECONDS)
+    # The start page is complete when its tables (offers, population, sources) are drawn.
+    _wait(
+        page,
+        "start page",
+        lambda: page.locator('[data-testid="stDataFrame"]').count() >= 2 and _idle(page),
+        seconds=START_SECONDS,
+    )
     timings["open start page"] = time.perf_counter() - t0
+    page.wait_for_timeout(800)
     _shot(page, "1-start")
 
     # Angebote finden: type an address, see ranked offers and the isochrone.
