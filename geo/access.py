@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.errors import InputDataError
+from geo.errors import InputDataError, OutOfReachError
 from geo.isochrones import isochrones
 from geo.metrics import (
     DEFAULT_STEPS,
@@ -276,6 +276,13 @@ def what_if(
     Returns
     -------
     WhatIfResult
+
+    Raises
+    ------
+    InputDataError
+        An id to remove is unknown, or an added id already exists.
+    OutOfReachError
+        An added offer lies farther than 500 m from the network (or has no point).
     """
     router = as_router(net)
     remove = list(remove)
@@ -300,6 +307,14 @@ def what_if(
             field="offer_id",
             hint="Give added offers ids that are not in the offer table.",
         )
+    if len(new_rows):
+        _, _, _, unusable = snap_offers(router, new_rows, max_snap_m=MAX_SNAP_M)
+        if len(unusable):
+            oid = unusable.index[0]
+            raise OutOfReachError(
+                f"the new offer {oid!r} cannot be reached: {unusable.loc[oid, 'reason']}. "
+                "Place it on or near a street inside the region."
+            )
     keep = offers.drop(index=remove)
     capacity = (
         keep[capacity_column]

@@ -425,3 +425,17 @@ def test_synthetic_network_honours_the_contract(n_nodes: int, oneway_share: floa
     assert np.array_equal(np.where(fwd, net.seg_v[seg], net.seg_u[seg]), dst)
     one_way = np.bincount(seg, minlength=net.n_segments) == 1
     assert one_way.mean() == pytest.approx(oneway_share, abs=0.03)
+
+
+def test_what_if_refuses_unreachable_new_offer(scenario) -> None:
+    router, cells, offers, districts = scenario
+    with pytest.raises(OutOfReachError, match=r"new offer 'far'.*more than 500 m"):
+        what_if(
+            router,
+            offers,
+            cells,
+            districts,
+            pop_columns="pop_0_5",
+            threshold_min=5,
+            add=[NewOffer(12.5, 51.0, 10.0, "far")],
+        )
