@@ -15,7 +15,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -376,22 +376,65 @@ def new_map(
 
 
 def show_map(
-    m: Any, *, key: str, returned_objects: Iterable[str] = ("last_clicked",), height: int = 520
+    m: folium.Map,
+    *,
+    key: str,
+    layers: Sequence[folium.FeatureGroup] = (),
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+    returned_objects: Iterable[str] = ("last_clicked",),
+    height: int = 520,
 ) -> dict[str, Any]:
-    """Render a folium map; only ``returned_objects`` trigger reruns (never pan/zoom)."""
+    """Render a map whose base stays mounted while its ``layers`` change.
+
+    streamlit-folium rebuilds the whole map frame (Leaflet, basemap, every layer)
+    whenever the map's script changes. So the base map (``m``: assets, basemap, scale)
+    gets deterministic element ids and stays byte-identical across reruns, and the
+    analysis layers travel as ``feature_group_to_add``: the browser swaps only them.
+    Only ``returned_objects`` trigger reruns (never pan/zoom).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The base map from :func:`new_map` (same arguments on every rerun).
+    key : str
+        Stable widget key.
+    layers : sequence of folium.FeatureGroup
+        The changing layers (from ``layers.*``), drawn in this order.
+    center : (lat, lon), optional
+        Move the view here when it changes (EPSG:4326).
+    zoom : int, optional
+        Zoom to this level when it changes.
+    """
     from streamlit_folium import st_folium
 
+    for i, element in enumerate(_elements(m)):
+        element._id = f"b{i}"  # same ids every run -> same script -> no remount
+    groups = list(layers)
     assets = optional_module("layers.assets")
-    if assets is not None and hasattr(assets, "finish_map"):
-        m = assets.finish_map(m)
+    if assets is not None and hasattr(assets, "localize"):
+        for element in (m, *groups):
+            assets.localize(element)
     out = st_folium(
         m,
         key=key,
         height=height,
         use_container_width=True,
         returned_objects=list(returned_objects),
+        feature_group_to_add=groups or None,
+        layer_control=folium.LayerControl(collapsed=True),
+        center=center,
+        zoom=zoom,
     )
     return out or {}
+
+
+def _elements(element: Any) -> list[Any]:
+    """``element`` and all its children, depth first."""
+    found = [element]
+    for child in element._children.values():
+        found.extend(_elements(child))
+    return found
 
 
 def pending_click(key: str) -> tuple[float, float] | None:

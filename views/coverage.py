@@ -277,8 +277,7 @@ def render() -> None:
 
     with main:
         m = new_map(region)
-        _draw(
-            m,
+        groups = _layers(
             region,
             result,
             metric=metric,
@@ -287,7 +286,7 @@ def render() -> None:
             category=category,
             plan=plan if whatif else None,
         )
-        out = show_map(m, key=map_key, returned_objects=wanted)
+        out = show_map(m, key=map_key, layers=groups, returned_objects=wanted)
         click = clicked_point(out)
         if (
             whatif
@@ -363,8 +362,7 @@ def _whatif_table(base: dict[str, Any], after: dict[str, Any]) -> None:
     st.dataframe(diff, hide_index=True, width="stretch")
 
 
-def _draw(
-    m: Any,
+def _layers(
     region: Any,
     result: dict[str, Any],
     *,
@@ -373,17 +371,18 @@ def _draw(
     offers: Any,
     category: str,
     plan: dict[str, Any] | None,
-) -> None:
-    """Add the choropleth, the gap cells, the offers and the what-if markers to ``m``."""
+) -> list[Any]:
+    """The choropleth, gap cells, offers and what-if markers as folium feature groups."""
     import geopandas as gpd
 
+    groups: list[Any] = []
     choropleth = optional_module("layers.choropleth")
     if choropleth is not None and len(region.districts):
         cov = result["districts"]
         frame = region.districts[["name", "geometry"]].join(
             cov.drop(columns=["name"], errors="ignore"), how="left"
         )
-        choropleth.district_layer(
+        layer = choropleth.district_layer(
             frame,
             column=METRIC_COLUMN[metric],
             label=tr(f"cov.metric.{metric}"),
@@ -391,12 +390,13 @@ def _draw(
             lang=lang(),
             name=tr(f"cov.metric.{metric}"),
             reverse=metric == "median",  # long travel times are bad
-        ).add_to(m)
+        )
+        groups.append(layer)
     cells_mod = optional_module("layers.cells")
     gaps = result.get("gaps")
     if show_gaps and cells_mod is not None and gaps is not None and len(gaps):
         cols = [c for c in ("x", "y", "cell_size_m") if c not in gaps.columns]
-        cells_mod.gap_layer(
+        gap = cells_mod.gap_layer(
             gaps.join(region.cells[cols]),
             value_column="people",
             lang=lang(),
@@ -404,13 +404,14 @@ def _draw(
             unit=tr("cov.unit.population"),
             pop_column=None,
             name=tr("cov.gaps"),
-        ).add_to(m)
+        )
+        groups.append(gap)
     layers_offers = optional_module("layers.offers")
     same = offers[offers["category"] == category]
     removed = same.loc[[i for i in (plan or {}).get("removed", []) if i in same.index]]
     same = same.drop(index=removed.index)
     if layers_offers is not None and len(same):
-        layers_offers.offer_layer(for_map(same), lang=lang()).add_to(m)
+        groups.append(layers_offers.offer_layer(for_map(same), lang=lang()))
     whatif = optional_module("layers.whatif")
     if plan is not None and whatif is not None and (plan["added"] or len(removed)):
         added = plan["added"]
@@ -422,4 +423,5 @@ def _draw(
             geometry=gpd.points_from_xy([a[0] for a in added], [a[1] for a in added]),
             crs="EPSG:4326",
         )
-        whatif.whatif_layer(planned, removed[["name", "geometry"]], lang=lang()).add_to(m)
+        groups.append(whatif.whatif_layer(planned, removed[["name", "geometry"]], lang=lang()))
+    return groups

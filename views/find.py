@@ -277,23 +277,31 @@ def render() -> None:
             problem = tr("common.outside", region=region_name(slug))
 
     with main:
-        m = new_map(
-            region,
-            location=None if origin is None else (origin[1], origin[0]),
-            zoom_start=12 if origin is None else ZOOM_BY_MODE[mode],
-        )
+        import folium
+
+        m = new_map(region)
+        groups: list[folium.FeatureGroup] = []
         layers_iso = optional_module("layers.isochrones")
         if bands is not None and layers_iso is not None:
-            layers_iso.isochrone_layer(bands, lang=lang()).add_to(m)
+            groups.append(layers_iso.isochrone_layer(bands, lang=lang()))
         layers_offers = optional_module("layers.offers")
         if layers_offers is not None:
             shown = ranked if ranked is not None else offers
             if shown is not None and len(shown):
-                layers_offers.offer_layer(for_map(shown), lang=lang()).add_to(m)
+                groups.append(layers_offers.offer_layer(for_map(shown), lang=lang()))
         if origin is not None and layers_offers is not None:
             pin = layers_offers.origin_marker(origin[0], origin[1], label=origin[2], lang=lang())
-            pin.add_to(m)
-        out = show_map(m, key=map_key, returned_objects=["last_clicked"])
+            start = folium.FeatureGroup(name=tr("find.start_layer"), control=False)
+            pin.add_to(start)
+            groups.append(start)
+        out = show_map(
+            m,
+            key=map_key,
+            layers=groups,
+            center=None if origin is None else (origin[1], origin[0]),
+            zoom=None if origin is None else ZOOM_BY_MODE[mode],
+            returned_objects=["last_clicked"],
+        )
         click = clicked_point(out)  # normally already taken by pending_click above
         if click is not None and click != st.session_state.get("find_last_click"):
             st.session_state["find_last_click"] = click

@@ -176,6 +176,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Die Adresszeile des Browsers enthält diese Ansicht – kopieren Sie sie zum Teilen.",
         "The browser's address bar holds this view – copy it to share.",
     ),
+    "find.start_layer": ("Start", "Start"),
     "find.isochrones": ("Einzugsbereich", "Catchment area"),
     "find.band_pop": (
         "{minutes} Min.: {area} km², {pop} Einwohner",
