@@ -22,6 +22,7 @@ from views.common import (
     category_label,
     get_offers,
     get_region,
+    lang,
     log,
     md,
     optional_module,
@@ -226,6 +227,13 @@ def _edit_tab(store: Any, offers: Any, slug: str, user: str) -> None:
             st.rerun()
 
 
+def catalogue_file(store: Any, *, suffix: str) -> bytes:
+    """The whole catalogue as CSV or XLSX (``offers.export``: German headers, safe cells)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = store.export(Path(tmp) / f"angebote{suffix}", what="offers", lang=lang())
+        return Path(path).read_bytes()
+
+
 def _history_tab(store: Any) -> None:
     history = store.history(limit=500)
     if history is None or not len(history):
@@ -283,3 +291,18 @@ def render() -> None:
         _edit_tab(store, offers, slug, user)
     with tab_history:
         _history_tab(store)
+        c1, c2 = st.columns(2)
+        c1.download_button(
+            tr("data.export_csv"),
+            catalogue_file(store, suffix=".csv"),
+            f"angebote_{slug}.csv",
+            "text/csv",
+            key="data_export_csv",
+        )
+        c2.download_button(
+            tr("data.export_xlsx"),
+            catalogue_file(store, suffix=".xlsx"),
+            f"angebote_{slug}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="data_export_xlsx",
+        )

@@ -251,6 +251,9 @@ def render() -> None:
         st.session_state["find_last_click"] = click
         st.session_state["find_origin"] = (*click, tr("common.map_click_origin"), "click")
     origin = st.session_state.get("find_origin")
+    if origin is not None and origin[3] == "click":
+        # a map point is named in the current language, even after a switch
+        origin = (origin[0], origin[1], tr("common.map_click_origin"), "click")
     bands = None
     ranked = None
     problem: str | None = None

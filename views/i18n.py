@@ -358,6 +358,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "data.history_empty": ("Noch keine Änderungen.", "No changes yet."),
     "data.invalid": ("Ungültige Eingabe: {reason}", "Invalid input: {reason}"),
     "data.search": ("Suche nach Name", "Search by name"),
+    "data.export_csv": ("Katalog als CSV", "Catalogue as CSV"),
+    "data.export_xlsx": ("Katalog als XLSX", "Catalogue as XLSX"),
     "data.state_at": ("Stand nach Änderung Nr.", "State after change no."),
     "data.show_state": ("Diesen Stand anzeigen", "Show this state"),
     "data.col.change_id": ("Nr.", "No."),
