@@ -47,7 +47,7 @@ def _init_from_query() -> None:
     if st.session_state.get("find_qp_done"):
         return
     qp = st.query_params
-    if qp.get("addr"):
+    if qp.get("addr") and not qp.get("lon"):  # a shared map point wins over an address
         st.session_state["find_addr_query"] = qp["addr"]
     if qp.get("mode") in MODES:
         st.session_state["find_mode"] = qp["mode"]
@@ -70,7 +70,7 @@ def _init_from_query() -> None:
 def _write_query(*, addr: str, mode: str, budget_min: int, cats: list[str]) -> None:
     origin = st.session_state.get("find_origin")
     wanted: dict[str, str] = {"mode": mode, "min": str(budget_min)}
-    if addr:
+    if addr and not (origin and origin[3] == "click"):
         wanted["addr"] = addr
     if cats:
         wanted["cat"] = ",".join(cats)

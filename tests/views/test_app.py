@@ -394,6 +394,16 @@ def test_data_import_edit_and_history(
     assert latest[t("data.col.offer_id", "de")] == picked
 
 
+def test_a_shared_map_point_wins_over_an_address(region: Any) -> None:
+    at = open_page(
+        "find",
+        query={"addr": "Porschestraße 1", "lon": str(FALLERSLEBEN[0]), "lat": str(FALLERSLEBEN[1])},
+    )
+    assert_clean(at)
+    assert at.session_state["find_origin"][:2] == FALLERSLEBEN
+    assert "addr" not in at.query_params
+
+
 def test_find_address_from_the_url_and_unknown_address(region: Any) -> None:
     at = open_page("find", query={"addr": "Porschestraße 1", "min": "10"})
     assert_clean(at)
