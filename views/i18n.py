@@ -294,16 +294,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Die Bearbeitung ist nicht eingerichtet. So schalten Sie sie frei:\n\n"
         '1. Passwort-Hash erzeugen: `python -c "import bcrypt; '
         "print(bcrypt.hashpw(b'IHR-PASSWORT', bcrypt.gensalt()).decode())\"`\n"
-        "2. Den Hash in `.streamlit/secrets.toml` eintragen:\n\n"
+        "2. Den Hash in `.streamlit/secrets.toml` eintragen (oder als Umgebungsvariable "
+        "`BLK_PLANNER_PASSWORD_HASH` setzen):\n\n"
         '```toml\n[auth]\nplanner_password_hash = "$2b$12$..."\n```\n\n'
-        "   oder als Umgebungsvariable `BLK_PLANNER_PASSWORD_HASH` setzen.\n"
         "3. Die App neu starten.",
         "Editing is not set up. To enable it:\n\n"
         '1. Create a password hash: `python -c "import bcrypt; '
         "print(bcrypt.hashpw(b'YOUR-PASSWORD', bcrypt.gensalt()).decode())\"`\n"
-        "2. Put the hash into `.streamlit/secrets.toml`:\n\n"
+        "2. Put the hash into `.streamlit/secrets.toml` (or set the environment variable "
+        "`BLK_PLANNER_PASSWORD_HASH`):\n\n"
         '```toml\n[auth]\nplanner_password_hash = "$2b$12$..."\n```\n\n'
-        "   or set the environment variable `BLK_PLANNER_PASSWORD_HASH`.\n"
         "3. Restart the app.",
     ),
     "data.signin": ("Anmelden für Planerinnen und Planer", "Sign in for planners"),
