@@ -261,7 +261,10 @@ def render() -> None:
         threshold_min=int(threshold),
         version=version,
     )
-    planned = whatif and (plan["added"] or plan["removed"])
+    # only offers of the shown category can be removed (the plan may hold another's)
+    same_ids = set(offers.index[offers["category"] == category])
+    removed_ids = tuple(i for i in plan["removed"] if i in same_ids)
+    planned = whatif and (plan["added"] or removed_ids)
     result = base
     if planned:
         result = analyse(
@@ -272,7 +275,7 @@ def render() -> None:
             threshold_min=int(threshold),
             version=version,
             added=tuple(tuple(a) for a in plan["added"]),
-            removed=tuple(plan["removed"]),
+            removed=removed_ids,
         )
 
     with main:

@@ -426,6 +426,12 @@ def test_coverage_what_if_removing_an_offer_lowers_coverage(region: Any) -> None
     assert_clean(at)
     line = next(m.value for m in at.markdown if "→" in m.value)
     assert "(-" in line or "(−" in line  # the share falls
+    # back to placing, then another category: the removed Kitas stay in the plan but
+    # do not belong to it, and nothing breaks
+    at.radio(key="cov_action").set_value("add").run()
+    other = next(c for c in at.selectbox(key="cov_cat").options if c != "kita")
+    at.selectbox(key="cov_cat").set_value(other).run()
+    assert_clean(at)
 
 
 @pytest.mark.slow
