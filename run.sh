@@ -19,10 +19,13 @@ install_assets() {
 }
 
 install_browser() {
-  if [ ! -x /usr/bin/chromium ]; then
+  # Chromium for the browser test; poppler-utils (pdftotext) and DejaVu for the handout PDF test.
+  if [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null \
+    || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver \
+      poppler-utils fonts-dejavu-core >/dev/null
   fi
 }
 
