@@ -17,8 +17,17 @@ from geo.errors import ManifestError, RegionNotFoundError
 from geo.settings import Paths, get_paths
 
 _TOP_KEYS = {
-    "slug", "name", "state", "default", "network", "pois", "census",
-    "districts", "offers", "speeds", "sources",
+    "slug",
+    "name",
+    "state",
+    "default",
+    "network",
+    "pois",
+    "census",
+    "districts",
+    "offers",
+    "speeds",
+    "sources",
 }
 _SECTION_KEYS: dict[str, set[str]] = {
     "network": {"lines", "osm"},
@@ -176,8 +185,9 @@ def load_manifest(slug_or_path: str | Path, *, paths: Paths | None = None) -> Ma
     for section, allowed in _SECTION_KEYS.items():
         value = raw.get(section, {})
         if not isinstance(value, dict):
-            raise ManifestError("expected a table.", path=path, field=section,
-                                hint=f"Write it as [{section}].")
+            raise ManifestError(
+                "expected a table.", path=path, field=section, hint=f"Write it as [{section}]."
+            )
         _check_keys(value, allowed, f"[{section}]", path)
     for i, src in enumerate(raw.get("sources", [])):
         _check_keys(src, _SOURCE_KEYS, f"[[sources]] #{i + 1}", path)
@@ -186,14 +196,17 @@ def load_manifest(slug_or_path: str | Path, *, paths: Paths | None = None) -> Ma
     if slug != path.stem:
         raise ManifestError(
             f"slug {slug!r} differs from the file name {path.stem!r}.",
-            path=path, field="slug", hint="Make them equal.",
+            path=path,
+            field="slug",
+            hint="Make them equal.",
         )
     root = paths.data_root
     net = raw.get("network", {})
     if not net.get("lines") and not net.get("osm"):
         raise ManifestError(
             "a region needs a street network.",
-            path=path, field="network",
+            path=path,
+            field="network",
             hint='Add network.osm = "<file>.osm.pbf" or network.lines = ["roads.geojson"].',
         )
 
@@ -208,14 +221,26 @@ def load_manifest(slug_or_path: str | Path, *, paths: Paths | None = None) -> Ma
     speeds = raw.get("speeds", {})
     for key, value in speeds.items():
         if not isinstance(value, int | float) or value <= 0:
-            raise ManifestError("speed must be a positive number in km/h.",
-                                path=path, field=f"speeds.{key}", hint="Write e.g. 4.5.")
+            raise ManifestError(
+                "speed must be a positive number in km/h.",
+                path=path,
+                field=f"speeds.{key}",
+                hint="Write e.g. 4.5.",
+            )
     if pois.get("from_osm") and osm is None:
-        raise ManifestError("pois.from_osm needs network.osm.", path=path,
-                            field="pois.from_osm", hint="Name a pois.file instead.")
+        raise ManifestError(
+            "pois.from_osm needs network.osm.",
+            path=path,
+            field="pois.from_osm",
+            hint="Name a pois.file instead.",
+        )
     if districts.get("from_osm") and osm is None:
-        raise ManifestError("districts.from_osm needs network.osm.", path=path,
-                            field="districts.from_osm", hint="Name a districts.file instead.")
+        raise ManifestError(
+            "districts.from_osm needs network.osm.",
+            path=path,
+            field="districts.from_osm",
+            hint="Name a districts.file instead.",
+        )
     sources = tuple(
         Source(
             path=res(s.get("file"), "sources.file"),
@@ -242,7 +267,9 @@ def load_manifest(slug_or_path: str | Path, *, paths: Paths | None = None) -> Ma
         districts_key_column=districts.get("key_column"),
         districts_from_osm=bool(districts.get("from_osm", False)),
         districts_admin_levels=tuple(int(x) for x in districts.get("admin_levels", (9, 10))),
-        offer_imports=tuple(res(p, "offers.imports") for p in raw.get("offers", {}).get("imports", [])),
+        offer_imports=tuple(
+            res(p, "offers.imports") for p in raw.get("offers", {}).get("imports", [])
+        ),
         walk_kmh=float(speeds.get("walk_kmh", 4.5)),
         bike_kmh=float(speeds.get("bike_kmh", 15.0)),
         drive_default_kmh=float(speeds.get("drive_default_kmh", 50.0)),
