@@ -26,6 +26,7 @@ from views.common import (
     optional_module,
     region_name,
     region_slug,
+    styled,
     tr,
 )
 
@@ -161,7 +162,7 @@ def render() -> None:
         },
         index=ranked.index,
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(styled(table, formats={tr("adv.score"): 1}), hide_index=True, width="stretch")
     picked = st.multiselect(
         tr("adv.pick"),
         list(ranked.index),

@@ -24,7 +24,7 @@ import streamlit as st
 
 from geo.errors import BildungslandkarteError, GeocodeError, InputDataError, OutOfReachError
 from geo.settings import REPO_ROOT
-from views.i18n import DEFAULT_LANG, LANGS, t
+from views.i18n import DEFAULT_LANG, LANGS, fmt_number, t
 
 log = logging.getLogger("bildungslandkarte.app")
 
@@ -454,6 +454,48 @@ def clicked_point(out: dict[str, Any]) -> tuple[float, float] | None:
     if not last:
         return None
     return float(last["lng"]), float(last["lat"])
+
+
+# --------------------------------------------------------------------------- tables
+
+#: how a table column is shown: number of decimals, or "%" (one decimal and a % sign)
+ColumnFormat = int | str
+
+
+def styled(frame: Any, *, formats: dict[str, ColumnFormat]) -> Any:
+    """``frame`` as a pandas Styler whose numbers follow the UI language.
+
+    Only the display changes (German ``1.410,6`` and ``87,8 %``, English ``1,410.6``):
+    ``st.dataframe`` still sorts and exports the numeric values. Columns not named in
+    ``formats`` are shown as they are; NaN shows as an en dash.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table (index kept).
+    formats : dict
+        Column -> decimals (``0`` for people, ``1`` for km² and minutes) or ``"%"``
+        for a share already given in percent.
+    """
+    code = lang()
+
+    def number(decimals: int, suffix: str = "") -> Callable[[Any], str]:
+        def fmt(value: Any) -> str:
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                return "" if value is None else str(value)
+            text = fmt_number(number, code, decimals=decimals)
+            return text if text == "–" else text + suffix
+
+        return fmt
+
+    formatter = {
+        col: number(1, "\u00a0%") if spec == "%" else number(int(spec))
+        for col, spec in formats.items()
+        if col in frame.columns
+    }
+    return frame.style.format(formatter)
 
 
 # --------------------------------------------------------------------------- errors

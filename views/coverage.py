@@ -14,6 +14,7 @@ import streamlit as st
 from geo.agegroups import AGE_GROUPS, groups_for_ages
 from geo.settings import MODES
 from views.common import (
+    ColumnFormat,
     age_group_label,
     category_label,
     clicked_point,
@@ -29,6 +30,7 @@ from views.common import (
     region_cache,
     region_slug,
     show_map,
+    styled,
     to_csv,
     to_xlsx,
     tr,
@@ -149,8 +151,20 @@ def district_table(result: dict[str, Any], districts: Any) -> pd.DataFrame:
     table[tr("cov.col.share")] = (cov["share"] * 100).round(1)
     table[tr("cov.col.median")] = cov["median_min"].round(1)
     if "supply_per_head" in cov:
-        table[tr("cov.col.supply")] = cov["supply_per_head"].round(4)
+        # places per 100 of the target group: per head the values read 0.0123
+        table[tr("cov.col.supply")] = (cov["supply_per_head"] * 100).round(2)
     return table
+
+
+def district_formats() -> dict[str, ColumnFormat]:
+    """Display formats of :func:`district_table`'s columns."""
+    return {
+        tr("cov.col.population"): 0,
+        tr("cov.col.covered"): 0,
+        tr("cov.col.share"): "%",
+        tr("cov.col.median"): 1,
+        tr("cov.col.supply"): 1,
+    }
 
 
 def render() -> None:
@@ -323,7 +337,7 @@ def render() -> None:
         return
     st.markdown(f"#### {tr('cov.table')}")
     table = district_table(result, region.districts)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(styled(table, formats=district_formats()), hide_index=True, width="stretch")
     d1, d2 = st.columns(2)
     stem = f"versorgung_{slug}_{category}_{mode}_{int(threshold)}min"
     d1.download_button(
@@ -357,12 +371,21 @@ def _whatif_table(base: dict[str, Any], after: dict[str, Any]) -> None:
     diff[tr("cov.col.share_before")] = (rows["share_before"] * 100).round(1)
     diff[tr("cov.col.share_after")] = (rows["share_after"] * 100).round(1)
     diff[tr("cov.col.share_delta")] = (rows["share_change"] * 100).round(1)
-    diff[tr("cov.col.supply_before")] = rows["e2sfca_before"].round(4)
-    diff[tr("cov.col.supply_after")] = rows["e2sfca_after"].round(4)
-    diff[tr("cov.col.supply_delta")] = rows["e2sfca_change"].round(4)
+    # places per 100 of the target group, as in the district table
+    diff[tr("cov.col.supply_before")] = (rows["e2sfca_before"] * 100).round(2)
+    diff[tr("cov.col.supply_after")] = (rows["e2sfca_after"] * 100).round(2)
+    diff[tr("cov.col.supply_delta")] = (rows["e2sfca_change"] * 100).round(2)
     moved = (rows["share_change"].abs() > 1e-12) | (rows["e2sfca_change"].abs() > 1e-12)
     diff = diff[moved.to_numpy()].sort_values(tr("cov.col.share_delta"), ascending=False)
-    st.dataframe(diff, hide_index=True, width="stretch")
+    formats: dict[str, ColumnFormat] = {
+        tr("cov.col.share_before"): "%",
+        tr("cov.col.share_after"): "%",
+        tr("cov.col.share_delta"): 1,
+        tr("cov.col.supply_before"): 1,
+        tr("cov.col.supply_after"): 1,
+        tr("cov.col.supply_delta"): 2,
+    }
+    st.dataframe(styled(diff, formats=formats), hide_index=True, width="stretch")
 
 
 def _layers(
@@ -385,6 +408,8 @@ def _layers(
         frame = region.districts[["name", "geometry"]].join(
             cov.drop(columns=["name"], errors="ignore"), how="left"
         )
+        if "supply_per_head" in frame:
+            frame["supply_per_head"] = frame["supply_per_head"] * 100  # per 100, as the table
         layer = choropleth.district_layer(
             frame,
             column=METRIC_COLUMN[metric],

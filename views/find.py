@@ -33,6 +33,7 @@ from views.common import (
     region_name,
     region_slug,
     show_map,
+    styled,
     tr,
 )
 from views.i18n import fmt_number
@@ -175,10 +176,17 @@ def details(row: pd.Series) -> None:
     table = pd.DataFrame(
         {
             "": list(facts.keys()),
-            " ": ["" if pd.isna(v) else str(v) for v in facts.values()],
+            " ": [_fact(v) for v in facts.values()],
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
+
+
+def _fact(value: Any) -> str:
+    """A detail value as text; counts of places as whole numbers in the UI language."""
+    if isinstance(value, float | int | np.number) and not isinstance(value, bool):
+        return fmt_number(float(value), lang())
+    return "" if value is None or pd.isna(value) else str(value)
 
 
 def render() -> None:
@@ -354,7 +362,8 @@ def render() -> None:
         },
         index=ranked.index,
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    formats = {tr("find.rank"): 0, tr("find.travel"): 1, tr("find.walk_distance"): 0}
+    st.dataframe(styled(table, formats=formats), hide_index=True, width="stretch")
     st.markdown(f"#### {tr('find.details')}")
     ids = list(ranked.index)
     pick = st.selectbox(

@@ -16,6 +16,7 @@ from views.common import (
     lang,
     md,
     region_slug,
+    styled,
     tr,
 )
 from views.i18n import fmt_number
@@ -75,10 +76,16 @@ def render() -> None:
         if offers is None:
             st.info(tr("app.not_available", what="offers.catalogue"))
         else:
-            st.dataframe(offers_by_category(offers), hide_index=True, width="stretch")
+            table = offers_by_category(offers)
+            st.dataframe(
+                styled(table, formats={tr("start.count"): 0}), hide_index=True, width="stretch"
+            )
     with right:
         st.markdown(f"#### {tr('start.pop_by_age')}")
-        st.dataframe(population_by_age(region), hide_index=True, width="stretch")
+        table = population_by_age(region)
+        st.dataframe(
+            styled(table, formats={tr("start.count"): 0}), hide_index=True, width="stretch"
+        )
         estimated = region.info.get("age_groups_estimated") or {}
         if estimated:
             with st.expander(tr("start.estimated")):
@@ -95,7 +102,8 @@ def render() -> None:
                 "pop_total": tr("common.population"),
             }
         )
-        st.dataframe(table, hide_index=True, width="stretch")
+        formats = {"km²": 1, tr("common.population"): 0}
+        st.dataframe(styled(table, formats=formats), hide_index=True, width="stretch")
     else:
         st.info(tr("start.no_districts"))
 

@@ -454,3 +454,40 @@ def test_address_with_html_shows_as_text(region: Any) -> None:
     warning = next(w.value for w in at.warning if "onerror" in w.value)
     assert "<img" not in warning
     assert "&lt;img" in warning
+
+
+def shown(element: Any) -> Any:
+    """The text a dataframe element displays (its Styler's display values)."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    return convert_arrow_bytes_to_pandas_df(element.proto.arrow_data.styler.display_values)
+
+
+@pytest.mark.parametrize(
+    ("code", "pattern"),
+    [("de", r"^\d{1,3}(\.\d{3})*,\d$"), ("en", r"^\d{1,3}(,\d{3})*\.\d$")],
+)
+def test_start_districts_table_follows_the_language(region: Any, code: str, pattern: str) -> None:
+    at = open_page("start", query={"lang": code})
+    assert_clean(at)
+    table = next(d for d in at.dataframe if "km²" in d.value.columns)
+    raw = table.value["km²"]
+    assert raw.dtype.kind == "f"  # the data stays numeric, so sorting is numeric
+    text = shown(table)
+    assert text["km²"].str.match(pattern).all(), list(text["km²"])
+    people = text[t("common.population", code)]
+    big = (table.value[t("common.population", code)] >= 1000).to_numpy()
+    assert big.any()
+    sep = "." if code == "de" else ","
+    assert people[big].str.contains(sep, regex=False).all(), list(people[big])
+
+
+def test_coverage_table_shares_in_percent_and_places_per_100(region: Any) -> None:
+    at = open_page("coverage")
+    assert_clean(at)
+    text = shown(at.dataframe[0])
+    share = text[t("cov.col.share", "de")]
+    assert share[share != "–"].str.match(r"^\d{1,3},\d\u00a0%$").all(), list(share)
+    raw = at.dataframe[0].value[t("cov.col.supply", "de")]
+    # places per 100 of the target group: Kita places are several per 100 children
+    assert raw.max() > 1
