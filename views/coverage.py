@@ -6,12 +6,14 @@ picks the inputs, caches results at the UI edge and draws them with ``layers``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from geo.agegroups import AGE_GROUPS, groups_for_ages
+from geo.errors import OutOfReachError
 from geo.settings import MODES
 from views.common import (
     ColumnFormat,
@@ -22,6 +24,7 @@ from views.common import (
     get_offers,
     get_region,
     lang,
+    md,
     mode_label,
     new_map,
     offers_version,
@@ -280,17 +283,26 @@ def render() -> None:
     removed_ids = tuple(i for i in plan["removed"] if i in same_ids)
     planned = whatif and (plan["added"] or removed_ids)
     result = base
-    if planned:
-        result = analyse(
-            slug,
-            category=category,
-            groups=tuple(groups),
-            mode=mode,
-            threshold_min=int(threshold),
-            version=version,
-            added=tuple(tuple(a) for a in plan["added"]),
-            removed=removed_ids,
-        )
+    refused = 0
+    while planned:
+        try:
+            result = analyse(
+                slug,
+                category=category,
+                groups=tuple(groups),
+                mode=mode,
+                threshold_min=int(threshold),
+                version=version,
+                added=tuple(tuple(a) for a in plan["added"]),
+                removed=removed_ids,
+            )
+            break
+        except OutOfReachError as exc:
+            # drop the offer that cannot be routed (normally the click just made), keep the rest
+            plan["added"].pop(_refused_index(exc, len(plan["added"])))
+            refused += 1
+            planned = bool(plan["added"] or removed_ids)
+            result = base
 
     with main:
         m = new_map(region)
@@ -315,6 +327,9 @@ def render() -> None:
             plan["added"].append((click[0], click[1], capacity))
             st.rerun()
 
+    if refused:
+        with ctrl:
+            st.warning(tr("cov.whatif_outside", region=md(region.name)))
     total = result["total"]
     st.markdown(
         tr(
@@ -350,6 +365,17 @@ def render() -> None:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="cov_xlsx",
     )
+
+
+def _refused_index(exc: OutOfReachError, n_added: int) -> int:
+    """Position in the plan of the planned offer ``geo.access.what_if`` refused.
+
+    ``analyse`` names planned offers ``geplant-<n>`` (1-based); without a name in the
+    message the latest one is meant.
+    """
+    found = re.search(r"geplant-(\d+)", str(exc))
+    index = int(found.group(1)) - 1 if found else n_added - 1
+    return index if 0 <= index < n_added else n_added - 1
 
 
 def _whatif_table(base: dict[str, Any], after: dict[str, Any]) -> None:

@@ -251,6 +251,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cov.col.supply_before": ("Plätze je 100 vorher", "Places per 100 before"),
     "cov.col.supply_after": ("Plätze je 100 nachher", "Places per 100 after"),
     "cov.col.supply_delta": ("Δ Plätze je 100", "Δ places per 100"),
+    "cov.whatif_outside": (
+        "Das geplante Angebot wurde nicht übernommen: Der Punkt liegt außerhalb von {region} "
+        "oder mehr als 500 m von einer Straße entfernt. Klicken Sie näher an eine Straße "
+        "innerhalb der Region – oder setzen Sie die Planung zurück.",
+        "The planned offer was not added: the point lies outside {region} or more than 500 m "
+        "from a street. Click closer to a street inside the region – or reset the plan.",
+    ),
     "cov.planned": ("Geplantes Angebot", "Planned offer"),
     "cov.no_districts": (
         "Ohne Ortsteile zeigt die Karte nur das 100-m-Gitter.",

@@ -491,3 +491,22 @@ def test_coverage_table_shares_in_percent_and_places_per_100(region: Any) -> Non
     raw = at.dataframe[0].value[t("cov.col.supply", "de")]
     # places per 100 of the target group: Kita places are several per 100 children
     assert raw.max() > 1
+
+
+@pytest.mark.parametrize(
+    ("plan", "kept"),
+    [([OUTSIDE], []), ([FALLERSLEBEN, OUTSIDE], [FALLERSLEBEN]), ([OUTSIDE, CENTRE], [CENTRE])],
+)
+def test_coverage_what_if_point_off_the_network_is_refused_kindly(
+    region: Any, plan: list[tuple[float, float]], kept: list[tuple[float, float]]
+) -> None:
+    at = open_page("coverage")
+    at.toggle(key="cov_whatif").set_value(True).run()
+    at.session_state["cov_plan"] = {"added": [(*p, 80) for p in plan], "removed": []}
+    at.run()
+    assert_clean(at)
+    warning = next(w.value for w in at.warning if "nicht übernommen" in w.value)
+    assert "Planung zurück" in warning  # says what to try next
+    assert [tuple(a[:2]) for a in at.session_state["cov_plan"]["added"]] == kept
+    has_change = any(m.value == "#### " + t("cov.whatif_result", "de") for m in at.markdown)
+    assert has_change == bool(kept)
