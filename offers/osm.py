@@ -70,6 +70,22 @@ TAG_TABLE: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("counselling", "career", "beratung_beruf", "beratung_beruf"),
 )
 
+#: Category groups a refinement (school:de, name, operator) may lead to, per tag. A
+#: kindergarten named "Aktion Vorschule" stays early childhood and a village hall named
+#: "Alte Schule" is no school; a result outside the set falls through to the next step.
+REFINE_GROUPS: dict[tuple[str, str], frozenset[str]] = {
+    ("amenity", "kindergarten"): frozenset({"fruehe_bildung", "jugend_familie"}),
+    ("amenity", "childcare"): frozenset({"fruehe_bildung", "jugend_familie"}),
+    ("amenity", "community_centre"): frozenset(
+        {"fruehe_bildung", "jugend_familie", "erwachsenenbildung", "kultur", "sonstige"}
+    ),
+}
+#: Tags whose ``operator`` is read as a further hint (a campus building of a
+#: Hochschule tagged ``amenity=college`` is named after its room, not its school).
+OPERATOR_HINT_TAGS: frozenset[tuple[str, str]] = frozenset({("amenity", "college")})
+#: Short display words for unnamed offers whose category label is long.
+UNNAMED_LABELS: dict[str, str] = {"schule_sonstige": "Schule", "sonstige": "Einrichtung"}
+
 #: ``isced:level`` -> category (first level of a ``;`` list decides).
 ISCED_TABLE: dict[str, str] = {
     "0": "kita",
@@ -131,13 +147,14 @@ def categorise(tags: Mapping[str, str], *, name: str = "") -> str | None:
             continue
         if base is not None:
             return base
-        for text in (tags.get("school:de"), tags.get("school:type:de")):
+        allowed = REFINE_GROUPS.get((key, value))
+        texts = [tags.get("school:de"), tags.get("school:type:de"), name]
+        if (key, value) in OPERATOR_HINT_TAGS:
+            texts.append(tags.get("operator"))
+        for text in texts:
             found = category_from_text(text)
-            if found:
+            if found and (allowed is None or CATEGORIES[found].group in allowed):
                 return found
-        by_name = category_from_text(name)
-        if by_name:
-            return by_name
         isced = str(tags.get("isced:level", "")).split(";")[0].strip()
         if isced in ISCED_TABLE and fallback in (None, "schule_sonstige", "kita"):
             return ISCED_TABLE[isced]
@@ -178,6 +195,19 @@ def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(";") if v.strip()]
 
 
+def unnamed_label(category: str, tags: Mapping[str, str]) -> str:
+    """A display name for an offer without ``name``: category and address.
+
+    ``"Kita, Krugstraße 3"``; ``"Schule, Hauptstraße"``; without a street the place
+    (``"Kita, Weyhausen"``) and without either ``"Kita (ohne Namen)"``.
+    """
+    label = UNNAMED_LABELS.get(category, CATEGORIES[category].label_de)
+    street = _first(tags, "addr:street", "addr:place")
+    where = f"{street} {_first(tags, 'addr:housenumber')}".strip() if street else ""
+    where = where or _first(tags, "addr:city", "addr:suburb")
+    return f"{label}, {where}" if where else f"{label} (ohne Namen)"
+
+
 def offer_from_tags(
     tags: Mapping[str, str], *, name: str = "", updated: str = ""
 ) -> dict[str, Any] | None:
@@ -191,7 +221,7 @@ def offer_from_tags(
     provider = _first(tags, "operator", "operator:name")
     fee = str(tags.get("fee", "")).strip().lower()
     return {
-        "name": name or f"{cat.label_de} (ohne Namen)",
+        "name": name or unnamed_label(category, tags),
         "category": category,
         "subtype": _first(tags, "school:de", "school:type:de", "community_centre", "school")
         or cat.label_de,
@@ -242,6 +272,7 @@ def offers_from_pois(pois: gpd.GeoDataFrame, *, updated: str = "") -> gpd.GeoDat
     if pois.crs is not None and pois.crs.to_string() != CRS_STORE:
         pois = pois.to_crs(CRS_STORE)
     records: dict[str, dict[str, Any]] = {}
+    colleges: list[str] = []
     for osm_type, osm_id, name, tags, geom in zip(
         pois["osm_type"], pois["osm_id"], pois["name"], pois["tags"], pois.geometry, strict=True
     ):
@@ -261,4 +292,45 @@ def offers_from_pois(pois: gpd.GeoDataFrame, *, updated: str = "") -> gpd.GeoDat
             "lat": pt.y,
         }
         records[f"osm-{short}{int(osm_id)}"] = rec
+        if rec["category"] == "berufsschule" and tags.get("amenity") == "college":
+            colleges.append(f"osm-{short}{int(osm_id)}")
+    _campus_buildings_to_hochschule(records, colleges)
     return records_to_frame(records)
+
+
+def _first_word(text: str) -> str:
+    words = re.findall(r"\w{4,}", text.lower())
+    return words[0] if words else ""
+
+
+def _campus_buildings_to_hochschule(
+    records: dict[str, dict[str, Any]], colleges: list[str]
+) -> None:
+    """Re-label ``amenity=college`` buildings named after a Hochschule in the same table.
+
+    "Ostfalia Gebäude F" says nothing by itself, but "Ostfalia Hochschule für angewandte
+    Wissenschaften" (``amenity=university``) in the same region makes it a campus building.
+    Only offers whose name and provider hold no category keyword are changed.
+    """
+    words = {
+        _first_word(text)
+        for rec in records.values()
+        if rec["category"] == "hochschule"
+        for text in (rec["name"], rec["provider"])
+    } - {"", "hochschule", "universität", "fachhochschule", "campus"}
+    if not words:
+        return
+    for oid in colleges:
+        rec = records[oid]
+        hints = (rec["name"], rec["provider"])
+        if any(category_from_text(t) for t in hints):
+            continue
+        if any(_first_word(t) in words for t in hints if t):
+            cat, old = CATEGORIES["hochschule"], CATEGORIES[rec["category"]]
+            rec |= {
+                "category": cat.key,
+                "subtype": cat.label_de if rec["subtype"] == old.label_de else rec["subtype"],
+                "age_min": cat.target_min_age,
+                "age_max": cat.target_max_age,
+                "target_groups": list(cat.target_groups),
+            }

@@ -246,8 +246,12 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     (r"tagespflege|tagesmutter|tagesvater", "kindertagespflege"),
     (r"krippe|krabbel", "krippe"),
     (r"kita\b|kindertagesst|kindergarten|kinderhaus|kinderkrippe|hort\b|børne", "kita"),
-    (r"familienzentrum|mehrgenerationen", "familienzentrum"),
-    (r"jugendzentrum|jugendtreff|jugendhaus|jugendfreizeit", "jugendzentrum"),
+    (r"familienzentrum|mehrgenerationen|mütterzentrum|familienzentren", "familienzentrum"),
+    (
+        r"jugendzentrum|jugendtreff|jugendhaus|jugendfreizeit|jugendcaf|jugendclub"
+        r"|haus der jugend",
+        "jugendzentrum",
+    ),
     (r"berufsberatung|jobcenter|agentur für arbeit", "beratung_beruf"),
     (r"erziehungsberatung|familienberatung|schwangerschaftsberatung", "beratung_familie"),
     (r"bildungsberatung|lernberatung", "beratung_bildung"),
@@ -262,7 +266,7 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
         "berufsschule",
     ),
     (r"grundschule|volksschule|schulkindergarten|primarstufe", "grundschule"),
-    (r"hochschule|universität|university|fachhochschule", "hochschule"),
+    (r"hochschule|universität|university|studierend|hörsaal", "hochschule"),
     (r"kolleg\b|abendgymnasium|weiterbildung|bildungswerk|akademie", "erwachsenenbildung"),
     (r"bibliothek|bücherei|library", "bibliothek"),
     (r"musikschule|music school", "musikschule"),

@@ -7,7 +7,14 @@ import pytest
 import shapely
 
 from geo.agegroups import groups_for_ages
-from offers.osm import TAG_TABLE, WHEELCHAIR_TABLE, categorise, offer_from_tags, offers_from_pois
+from offers.osm import (
+    TAG_TABLE,
+    WHEELCHAIR_TABLE,
+    categorise,
+    offer_from_tags,
+    offers_from_pois,
+    unnamed_label,
+)
 from offers.schema import OFFER_COLUMNS
 from offers.taxonomy import CATEGORIES
 
@@ -37,11 +44,80 @@ from offers.taxonomy import CATEGORIES
         ({"amenity": "social_facility", "social_facility": "nursing_home"}, None),
         ({"office": "employment_agency"}, "beratung_beruf"),
         ({"amenity": "doctors", "name": "Dr. Schule"}, None),
+        # A refinement never leaves the tag's family: no school from a village hall's name.
+        (
+            {
+                "amenity": "community_centre",
+                "community_centre": "village_hall",
+                "name": "Alte Schule",
+            },
+            "sonstige",
+        ),
+        ({"amenity": "kindergarten", "name": "Aktion Vorschule Erziehung e.V"}, "kita"),
+        ({"amenity": "kindergarten", "name": "Hort Grußendorf"}, "kita"),
+        ({"amenity": "community_centre", "name": "Jugendcafé Grußendorf"}, "jugendzentrum"),
+        ({"amenity": "community_centre", "name": "Haus der Jugend"}, "jugendzentrum"),
+        ({"amenity": "community_centre", "name": "Mütterzentrum"}, "familienzentrum"),
+        # amenity=college: the operator says which kind of college it is.
+        ({"amenity": "college", "name": "Haus F", "operator": "Ostfalia Hochschule"}, "hochschule"),
+        ({"amenity": "college", "name": "Studierenden-Servicebüro, Cafeteria"}, "hochschule"),
+        ({"amenity": "college", "name": "Haus F", "operator": "Stadt"}, "berufsschule"),
+        ({"amenity": "school", "name": "Haus F", "operator": "Hochschule"}, "schule_sonstige"),
         ({"shop": "bakery"}, None),
     ],
 )
 def test_categorise(tags: dict[str, str], expected: str | None) -> None:
     assert categorise(tags) == expected
+
+
+@pytest.mark.parametrize(
+    ("category", "tags", "expected"),
+    [
+        ("kita", {"addr:street": "Krugstraße", "addr:housenumber": "3"}, "Kita, Krugstraße 3"),
+        ("schule_sonstige", {"addr:street": "Hauptstraße"}, "Schule, Hauptstraße"),
+        ("kita", {"addr:place": "Am Anger", "addr:city": "Lauf"}, "Kita, Am Anger"),
+        ("kita", {"addr:city": "Weyhausen"}, "Kita, Weyhausen"),
+        ("sonstige", {}, "Einrichtung (ohne Namen)"),
+        ("hochschule", {"addr:housenumber": "3"}, "Hochschule (ohne Namen)"),
+    ],
+)
+def test_unnamed_offers_get_a_display_name(
+    category: str, tags: dict[str, str], expected: str
+) -> None:
+    assert unnamed_label(category, tags) == expected
+    rec = offer_from_tags({"amenity": "kindergarten", **tags})
+    assert rec is not None and rec["name"] == unnamed_label("kita", tags)
+    named = offer_from_tags({"amenity": "kindergarten", "name": " Kita Sonne ", **tags})
+    assert named is not None and named["name"] == "Kita Sonne"
+
+
+def test_campus_buildings_follow_the_hochschule_in_the_table() -> None:
+    def poi(osm_id: int, name: str, amenity: str) -> dict[str, object]:
+        return {
+            "osm_type": "node",
+            "osm_id": osm_id,
+            "name": name,
+            "tags": {"amenity": amenity, "name": name},
+            "geometry": shapely.Point(10.78 + osm_id / 1000, 52.42),
+        }
+
+    rows = [
+        poi(1, "Ostfalia Hochschule für angewandte Wissenschaften", "university"),
+        poi(2, "Ostfalia Gebäude F", "college"),
+        poi(3, "Hansa Gebäude F", "college"),
+        poi(4, "Ostfalia BBS", "college"),
+    ]
+    table = gpd.GeoDataFrame(rows, crs="EPSG:4326")
+    got = offers_from_pois(table)["category"].to_dict()
+    assert got == {
+        "osm-n1": "hochschule",
+        "osm-n2": "hochschule",
+        "osm-n3": "berufsschule",
+        "osm-n4": "berufsschule",  # its own keyword wins over the campus word
+    }
+    # Without the university in the table nothing changes.
+    alone = offers_from_pois(table.iloc[1:])["category"]
+    assert (alone == "berufsschule").all()
 
 
 def test_tag_table_targets_exist() -> None:
@@ -110,8 +186,27 @@ def test_wolfsburg_pois(wolfsburg_pois: gpd.GeoDataFrame) -> None:
     kg = wolfsburg_pois[amenity == "kindergarten"]
     kg_ids = [f"osm-{t[0]}{i}" for t, i in zip(kg["osm_type"], kg["osm_id"], strict=True)]
     groups = offers.loc[kg_ids, "category"].map(lambda c: CATEGORIES[c].group)
-    # A kindergarten named like a school may be refined, but most stay early childhood.
+    # A kindergarten may be refined (Familienzentrum, Krippe) but never leaves its family.
+    assert groups.isin(["fruehe_bildung", "jugend_familie"]).all()
     assert (groups == "fruehe_bildung").mean() > 0.9
+    # Village halls, club homes and parish halls are no schools, whatever their name.
+    cc = wolfsburg_pois["tags"].map(lambda t: t.get("community_centre"))
+    halls = wolfsburg_pois[cc.isin(["village_hall", "club_home", "parish_hall"])]
+    hall_ids = [f"osm-{t[0]}{i}" for t, i in zip(halls["osm_type"], halls["osm_id"], strict=True)]
+    assert len(hall_ids) >= 10
+    assert (offers.loc[hall_ids, "category"] == "sonstige").all()
+    # Unnamed offers carry category and street; "(ohne Namen)" only without an address.
+    unnamed = offers["name"].str.endswith("(ohne Namen)")
+    assert (offers.loc[unnamed, "street"] == "").all()
+    assert (offers.loc[unnamed, "city"] == "").all()
+    named_by_address = [
+        oid
+        for oid, rec in offers.iterrows()
+        if rec["street"]
+        and rec["name"].endswith(f", {rec['street']} {rec['housenumber']}".rstrip())
+    ]
+    assert len(named_by_address) >= 3
+    assert offers["name"].str.strip().ne("").all()
     assert (offers["updated"] != "").all()
     # The mapping keeps the point (ways are represented by one point).
     poi_geom = dict(
@@ -138,6 +233,7 @@ def test_wolfsburg_pois(wolfsburg_pois: gpd.GeoDataFrame) -> None:
         ("Staatliche Berufsschule Nürnberger Land", "berufsschule"),
         ("Städt. KiTa Kunigundenstraße", "kita"),
         ("Stadtbücherei Lauf", "bibliothek"),
+        ("Aktion Vorschule Erziehung e.V", "kita"),
     ],
 )
 def test_lauf_pois(lauf_pois: gpd.GeoDataFrame, name: str, category: str) -> None:
@@ -149,6 +245,37 @@ def test_lauf_pois(lauf_pois: gpd.GeoDataFrame, name: str, category: str) -> Non
     poi = lauf_pois[lauf_pois["name"] == name].iloc[0]
     assert row["wheelchair"].iloc[0] == WHEELCHAIR_TABLE.get(poi["tags"].get("wheelchair"), "")
     assert row["source_ref"].iloc[0] == f"{poi['osm_type']}/{poi['osm_id']}"
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [
+        # campus buildings of the Ostfalia Hochschule, tagged amenity=college
+        ("Studierenden-Servicebüro, Cafeteria, Hörsaalgebäude", "hochschule"),
+        ("Ostfalia Gebäude F", "hochschule"),
+        ("Ostfalia  Gebäude E", "hochschule"),
+        ("Ostfalia Atelier Material + Technisches Design", "hochschule"),
+        ("BBS Anne-Marie Tausch", "berufsschule"),
+        ("Berufsbildende Schulen II", "berufsschule"),
+        ("Volkshochschule Wolfsburg", "volkshochschule"),
+        ("Alte Schule", "sonstige"),
+        ("Jugendcafé Grußendorf", "jugendzentrum"),
+        ("Haus der Jugend", "jugendzentrum"),
+        ("Mütterzentrum", "familienzentrum"),
+        ("Hort Grußendorf", "kita"),
+        ("Grundschule Weyhausen", "grundschule"),
+    ],
+)
+def test_wolfsburg_categories_by_name(
+    wolfsburg_pois: gpd.GeoDataFrame, name: str, category: str
+) -> None:
+    offers = offers_from_pois(wolfsburg_pois)
+    row = offers[offers["name"] == name]
+    assert len(row) == 1, name
+    assert row["category"].iloc[0] == category
+    if category == "hochschule":  # re-labelled campus buildings get the Hochschule's ages
+        assert row["age_min"].iloc[0] == CATEGORIES["hochschule"].target_min_age
+        assert row["subtype"].iloc[0] == CATEGORIES["hochschule"].label_de
 
 
 def test_input_index_and_crs_are_respected(lauf_pois: gpd.GeoDataFrame) -> None:
