@@ -7,6 +7,7 @@ widgets, is never logged, and the handout is generated in memory.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import pandas as pd
@@ -175,8 +176,20 @@ def render() -> None:
     if not picked:
         st.info(tr("adv.pick_some"))
         return
-    rows = offers.loc[picked].assign(minutes=ranked.loc[picked, "minutes"])
+    rows = handout_rows(offers, ranked, picked, lang=lang())
     _handout(region, rows, origin=hit[:2], age=int(age), mode=mode, budget_min=int(budget_min))
+
+
+def handout_rows(offers: Any, ranked: Any, picked: list[Any], *, lang: str) -> Any:
+    """The picked offers with their travel ``minutes`` and the shortlist's ``reasons``.
+
+    ``reasons`` (a list of texts in ``lang``) becomes the handout's "Passt, weil …" row.
+    Geometry stays EPSG:4326; the index (offer ids) and the pick order are kept.
+    """
+    return offers.loc[picked].assign(
+        minutes=ranked.loc[picked, "minutes"],
+        reasons=ranked.loc[picked, f"reasons_{lang}"],
+    )
 
 
 def _handout(
@@ -203,7 +216,6 @@ def _handout(
         # an iframe keeps the handout's print styles out of the app page; every text in
         # it was escaped by layers.handout
         st.iframe(page, height=720)
-    pdf = handout.handout_pdf(rows, **common)
     c1, c2 = st.columns(2)
     c1.download_button(
         tr("adv.html"),
@@ -211,11 +223,15 @@ def _handout(
         file_name=f"handout-{today.isoformat()}.html",
         mime="text/html",
         key="adv_html_dl",
+        on_click="ignore",
     )
+    # the PDF (fonts, map sketch) is built only when clicked, in Streamlit's download
+    # thread; "ignore": the click does not rerun the page
     c2.download_button(
         tr("adv.pdf"),
-        data=pdf,
+        data=functools.partial(handout.handout_pdf, rows, **common),
         file_name=f"handout-{today.isoformat()}.pdf",
         mime="application/pdf",
         key="adv_pdf_dl",
+        on_click="ignore",
     )

@@ -510,3 +510,32 @@ def test_coverage_what_if_point_off_the_network_is_refused_kindly(
     assert [tuple(a[:2]) for a in at.session_state["cov_plan"]["added"]] == kept
     has_change = any(m.value == "#### " + t("cov.whatif_result", "de") for m in at.markdown)
     assert has_change == bool(kept)
+
+
+def test_advice_handout_rows_carry_the_shortlists_reasons(region: Any) -> None:
+    import datetime as dt
+
+    from layers.handout import handout_html
+    from offers.catalogue import load_offers
+    from views.advice import handout_rows
+    from views.common import for_map
+
+    offers = for_map(load_offers(region))
+    picked = list(offers.index[[5, 2]])
+    ranked = offers.loc[picked].assign(
+        minutes=[4.0, 9.0],
+        reasons_de=[["4 min zu Fuß", "<b>Deutsch</b>"], ["9 min zu Fuß"]],
+        reasons_en=[["4 min on foot"], ["9 min on foot"]],
+    )
+    rows = handout_rows(offers, ranked, picked, lang="de")
+    assert list(rows.index) == picked  # pick order kept
+    assert list(rows["reasons"].iloc[0]) == ["4 min zu Fuß", "<b>Deutsch</b>"]
+    page = handout_html(rows, profile_summary="8 Jahre", lang="de", date=dt.date(2026, 1, 2))
+    assert "Passt, weil" in page
+    assert "4 min zu Fuß, &lt;b&gt;Deutsch&lt;/b&gt;" in page  # escaped
+    assert "9 min on foot" in handout_html(
+        handout_rows(offers, ranked, picked, lang="en"),
+        profile_summary="8",
+        lang="en",
+        date=dt.date(2026, 1, 2),
+    )
