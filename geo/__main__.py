@@ -49,6 +49,7 @@ def region_facts(region: Region) -> dict[str, Any]:
         "addresses": info.get("addresses", 0),
         "pois": info.get("pois", 0),
         "dropped": info.get("dropped", {}),
+        "census": info.get("census", {}),
         "build_seconds": info.get("build_seconds"),
         "cache_key": info.get("cache_key"),
         "age_groups_estimated": info.get("age_groups_estimated", {}),

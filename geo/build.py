@@ -50,7 +50,7 @@ from geo.settings import CRS_MEASURE, CRS_STORE, MODES, Paths, get_paths
 log = logging.getLogger(__name__)
 
 #: Bump when the cache layout or build logic changes in a way the source hash misses.
-BUILD_VERSION = "1"
+BUILD_VERSION = "2"
 #: Modules whose source is part of the cache key (a changed builder rebuilds).
 _BUILDER_MODULES = (
     "build",
@@ -321,6 +321,7 @@ def _assemble(manifest: Manifest, *, report: Progress) -> Region:
 
     report(0.45, "Lese Bezirke")
     districts = _read_districts(manifest)
+    dropped["districts"] = dict(districts.attrs.get("dropped", {}))
     if len(districts):
         boundary = shapely.union_all(districts.geometry.to_numpy())
         info["boundary_source"] = "districts"
@@ -330,7 +331,7 @@ def _assemble(manifest: Manifest, *, report: Progress) -> Region:
         info["districts_note"] = "no districts in the inputs: the app falls back to the grid"
 
     report(0.55, "Lese Zensus-Gitter")
-    cells, info["age_groups_estimated"] = _read_cells(manifest, districts, boundary)
+    cells, info["age_groups_estimated"], info["census"] = _read_cells(manifest, districts, boundary)
     # Also for no districts: the empty table then has the population columns too.
     districts = population.aggregate_to_districts(cells, districts)
     info["districts"] = len(districts)
@@ -344,7 +345,7 @@ def _assemble(manifest: Manifest, *, report: Progress) -> Region:
         cells = population.snap_cells(cells, networks)
 
     report(0.75, "Baue Adressindex")
-    addresses = _read_addresses(manifest, networks=networks, pois=pois)
+    addresses, dropped["addresses"] = _read_addresses(manifest, networks=networks, pois=pois)
     info["addresses"] = len(addresses)
 
     report(0.85, "Baue Grundkarte")
@@ -391,17 +392,41 @@ def _read_cells(
     manifest: Manifest,
     districts: gpd.GeoDataFrame,
     boundary: shapely.Geometry,
-) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+) -> tuple[gpd.GeoDataFrame, dict[str, Any], dict[str, Any]]:
+    """Census cells (EPSG:4326), how age groups were estimated, and the census facts.
+
+    The facts (per file name: layout, suppressed and ignored counts) are taken from
+    ``cells.attrs["census"]`` before later steps can drop the attrs.
+    """
     from geo import population
 
     if not manifest.census_files:
         empty = gpd.GeoDataFrame(
             {c: pd.Series(dtype=float) for c in POP_COLUMNS}, geometry=[], crs=CRS_STORE
         )
-        return empty, {}
+        return empty, {}, {}
     cells, estimated = population.read_census(manifest.census_files)
+    census = _census_facts(cells.attrs.get("census", {}))
     cells = population.assign_cells_to_districts(cells, districts, boundary)
-    return cells, dict(estimated)
+    return cells, dict(estimated), census
+
+
+def _census_facts(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON-ready part of ``cells.attrs["census"]``, files named without their folder."""
+
+    def by_name(per_path: Mapping[str, Any]) -> dict[str, Any]:
+        return {Path(path).name: value for path, value in per_path.items()}
+
+    return {
+        "files": [Path(p).name for p in attrs.get("files", [])],
+        "layouts": by_name(attrs.get("layouts", {})),
+        "cell_size_m": attrs.get("cell_size_m"),
+        "cells_age_unknown": int(attrs.get("cells_age_unknown", 0)),
+        "suppressed": by_name(attrs.get("suppressed", {})),
+        "suppressed_total": int(attrs.get("suppressed_total", 0)),
+        "ignored": by_name(attrs.get("ignored", {})),
+        "pop_total_source": attrs.get("pop_total_source"),
+    }
 
 
 def _read_addresses(
@@ -409,7 +434,8 @@ def _read_addresses(
     *,
     networks: Mapping[str, Network],
     pois: gpd.GeoDataFrame,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The geocoder's address index (lon/lat in EPSG:4326) and the reader's dropped counts."""
     from geo.addresses import read_osm_addresses
     from geo.geocode import build_address_index
 
@@ -419,7 +445,8 @@ def _read_addresses(
         raw = pd.DataFrame(
             {c: pd.Series(dtype=float if c in ("lon", "lat") else str) for c in _ADDRESS_COLUMNS}
         )
-    return build_address_index(addresses=raw, networks=networks, pois=pois)
+    dropped = {str(k): int(v) for k, v in raw.attrs.get("dropped", {}).items()}
+    return build_address_index(addresses=raw, networks=networks, pois=pois), dropped
 
 
 def _network_hull(net: Network) -> shapely.Geometry:

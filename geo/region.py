@@ -54,7 +54,9 @@ class Region:
         ``cls`` in water/green/forest/residential), ``"labels"`` (points, ``name``,
         ``cls``). Layers may be empty.
     info : dict
-        Build facts: counts, ``dropped`` counts, ``build_seconds``,
+        Build facts: counts, ``dropped`` counts (per mode, ``addresses``,
+        ``districts``), ``census`` (files, layouts, suppressed/ignored counts per file
+        name, ``cells_age_unknown``), ``build_seconds``,
         ``age_groups_estimated`` (group key -> how it was derived), ``sources``
         (title, file, date, attribution), ``cache_key``.
     """

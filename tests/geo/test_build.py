@@ -17,6 +17,7 @@ import pytest
 import shapely
 
 from geo.__main__ import main as cli_main
+from geo.addresses import read_osm_addresses
 from geo.agegroups import POP_COLUMNS
 from geo.build import BUILD_VERSION, build_region, cache_key, load_region, region_dir
 from geo.errors import ManifestError, NetworkBuildError, RegionNotFoundError
@@ -85,6 +86,61 @@ def test_region_info_holds_the_build_facts(
     names = {s["file"] for s in info["sources"]}
     assert {p.name for p in reg.manifest.input_files()} >= names
     assert all(s["attribution"] and s["date"] for s in info["sources"])
+
+
+@pytest.mark.parametrize(
+    ("region", "age_unknown"),
+    # the data README: cells with a total but no age breakdown
+    [("wolfsburg", 104), ("lauf", 21)],
+)
+def test_region_info_holds_census_and_reader_counts(
+    request: pytest.FixtureRequest, region: str, age_unknown: int
+) -> None:
+    reg = request.getfixturevalue(region)
+    census = reg.info["census"]
+    files = [p.name for p in reg.manifest.census_files]
+    assert census["files"] == files
+    assert set(census["suppressed"]) == set(census["layouts"]) == set(files)
+    assert census["cells_age_unknown"] == age_unknown == int((~reg.cells["age_known"]).sum())
+    # these 2011 files hold integers only: nothing is suppressed
+    assert census["suppressed_total"] == 0
+    assert census["cell_size_m"] == 100
+    dropped = reg.info["dropped"]
+    if reg.manifest.osm_file is not None:
+        raw = read_osm_addresses(reg.manifest.osm_file)
+        assert dropped["addresses"] == raw.attrs["dropped"]
+        assert dropped["addresses"]["clipped_ways"] > 0  # the extract is cut at its bbox
+    else:
+        assert dropped["addresses"] == {}
+    assert isinstance(dropped["districts"], dict)
+    if reg.manifest.districts_file is not None:
+        assert dropped["districts"] == {"non_polygon_rows": 0}
+    json.dumps(reg.info)  # stored as JSON: plain types only
+
+
+def test_build_info_counts_suppressed_census_values(tmp_path: Path, mini_data: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(mini_data, data)
+    csv = data / "mini" / "zensus2011_100m_alter.csv"
+    table = pd.read_csv(csv, sep=";", dtype=str)
+    rng = np.random.default_rng(7)
+    rows = rng.choice(len(table), size=5, replace=False)
+    table.loc[rows[:3], "Unter18"] = "–"  # the 2022 files' marker
+    table.loc[rows[3:], "a65undaelter"] = ""
+    table.to_csv(csv, sep=";", index=False)
+    region = load_region("mini", paths=_mini_paths(tmp_path, data))
+    census = region.info["census"]
+    assert census["suppressed"]["zensus2011_100m_alter.csv"]["Unter18"] == 3
+    assert census["suppressed"]["zensus2011_100m_alter.csv"]["a65undaelter"] == 2
+    assert census["suppressed"]["zensus2011_100m_alter.csv"]["Einwohner"] == 0
+    assert census["suppressed_total"] == 5
+    hit = table.loc[rows, "GITTER_ID_100m"]
+    assert not region.cells.loc[hit, "age_known"].any()
+    assert census["cells_age_unknown"] == int((~region.cells["age_known"]).sum())
+    raw = read_osm_addresses(data / "mini" / "cut.osm.pbf")
+    dropped = region.info["dropped"]
+    assert dropped["addresses"] == raw.attrs["dropped"]
+    assert dropped["districts"] == {}  # the mini manifest has no districts
 
 
 def test_wolfsburg_districts_and_boundary(wolfsburg) -> None:
@@ -370,6 +426,14 @@ def test_cli_build_info_list(cli_env: Paths, capsys: pytest.CaptureFixture[str])
     )
     assert facts["nodes"] == stored["nodes"] and facts["edges"] == stored["edges"]
     assert facts["dropped"] == stored["dropped"]
+    assert facts["census"] == stored["census"]
+    assert facts["census"]["files"] == ["zensus2011_100m_alter.csv"]
+    assert facts["census"]["suppressed_total"] == 0
+    assert set(facts["dropped"]["addresses"]) == {
+        "ways_without_nodes",
+        "relations_not_assembled",
+        "clipped_ways",
+    }
     assert isinstance(facts["offers"], dict)
 
 
