@@ -53,13 +53,8 @@ def read_osm_addresses(osm_path: Path) -> pd.DataFrame:
     """
     import osmium
 
-    osm_path = Path(osm_path)
-    if not osm_path.exists():
-        raise InputDataError("OSM file not found", path=osm_path, hint="check network.osm")
-    if osm_path.stat().st_size == 0:
-        raise InputDataError(
-            "the OSM file is empty", path=osm_path, hint="download the extract again"
-        )
+    from geo.osm import area_geometry, stream_osm
+
     to_measure = Transformer.from_crs(CRS_STORE, CRS_MEASURE, always_xy=True)
     to_store = Transformer.from_crs(CRS_MEASURE, CRS_STORE, always_xy=True)
     wkb = osmium.geom.WKBFactory()
@@ -77,49 +72,43 @@ def read_osm_addresses(osm_path: Path) -> pd.DataFrame:
             tags.get("addr:city", "").strip(),
         )
 
-    try:
-        fp = osmium.FileProcessor(osm_path).with_areas(osmium.filter.KeyFilter("addr:housenumber"))
-        for obj in fp:
-            tags = obj.tags
-            if "addr:housenumber" not in tags:
+    objects = stream_osm(
+        osm_path, area_filter=osmium.filter.KeyFilter("addr:housenumber"), error=InputDataError
+    )
+    for obj in objects:
+        tags = obj.tags
+        if "addr:housenumber" not in tags:
+            continue
+        if obj.is_node():
+            loc = obj.location
+            if loc.valid():
+                rows.append((*tag_row(tags), loc.lon, loc.lat, "node", obj.id))
+        elif obj.is_way():
+            lonlat = np.array(
+                [(n.location.lon, n.location.lat) for n in obj.nodes if n.location.valid()],
+                dtype=float,
+            ).reshape(-1, 2)
+            if len(lonlat) == 0:
+                dropped["ways_without_nodes"] += 1
                 continue
-            if obj.is_node():
-                loc = obj.location
-                if loc.valid():
-                    rows.append((*tag_row(tags), loc.lon, loc.lat, "node", obj.id))
-            elif obj.is_way():
-                lonlat = np.array(
-                    [(n.location.lon, n.location.lat) for n in obj.nodes if n.location.valid()],
-                    dtype=float,
-                ).reshape(-1, 2)
-                if len(lonlat) == 0:
-                    dropped["ways_without_nodes"] += 1
-                    continue
-                if len(lonlat) < len(obj.nodes):
-                    dropped["clipped_ways"] += 1
-                # a clipped ring is no polygon: use the centre of its known nodes
-                whole_ring = obj.is_closed() and len(lonlat) == len(obj.nodes)
-                lon, lat = _inner_point(
-                    lonlat, closed=whole_ring, to_measure=to_measure, to_store=to_store
-                )
-                rows.append((*tag_row(tags), lon, lat, "way", obj.id))
-            elif obj.is_relation():
-                relation_ids.add(obj.id)
-            elif obj.is_area() and not obj.from_way():
-                try:
-                    geom = shapely.from_wkb(wkb.create_multipolygon(obj))
-                except RuntimeError:
-                    continue
-                lonlat = np.asarray(shapely.get_coordinates(geom))
-                lon, lat = _polygon_point(geom, lonlat, to_measure=to_measure, to_store=to_store)
-                rows.append((*tag_row(tags), lon, lat, "relation", obj.orig_id()))
-                assembled.add(obj.orig_id())
-    except RuntimeError as exc:
-        raise InputDataError(
-            f"cannot read the OSM file ({exc})",
-            path=osm_path,
-            hint="use an uncorrupted .osm.pbf/.osm/.osm.gz/.osm.bz2 extract",
-        ) from exc
+            if len(lonlat) < len(obj.nodes):
+                dropped["clipped_ways"] += 1
+            # a clipped ring is no polygon: use the centre of its known nodes
+            whole_ring = obj.is_closed() and len(lonlat) == len(obj.nodes)
+            lon, lat = _inner_point(
+                lonlat, closed=whole_ring, to_measure=to_measure, to_store=to_store
+            )
+            rows.append((*tag_row(tags), lon, lat, "way", obj.id))
+        elif obj.is_relation():
+            relation_ids.add(obj.id)
+        elif obj.is_area() and not obj.from_way():
+            geom = area_geometry(wkb, obj)
+            if geom is None:
+                continue
+            lonlat = np.asarray(shapely.get_coordinates(geom))
+            lon, lat = _polygon_point(geom, lonlat, to_measure=to_measure, to_store=to_store)
+            rows.append((*tag_row(tags), lon, lat, "relation", obj.orig_id()))
+            assembled.add(obj.orig_id())
     dropped["relations_not_assembled"] = len(relation_ids - assembled)
     out = pd.DataFrame(rows, columns=list(ADDRESS_COLUMNS))
     out["osm_id"] = out["osm_id"].astype(np.int64)

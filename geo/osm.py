@@ -17,6 +17,7 @@ the per-mode filters and speeds in :mod:`geo.speeds` follow OSMnx' network types
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geo.errors import NetworkBuildError
+from geo.errors import InputDataError, NetworkBuildError
 from geo.settings import CRS_MEASURE, CRS_STORE
 from geo.speeds import ROUTING_TAGS, Segments, node_lines
 
@@ -104,28 +105,114 @@ class OsmExtract:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def check_osm_path(path: str | Path) -> Path:
-    """Return ``path`` if it names an existing OSM file we can read, else raise.
+def check_osm_path(path: str | Path, *, error: type[InputDataError] = NetworkBuildError) -> Path:
+    """Return ``path`` if it names an existing, non-empty OSM file we can read, else raise.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.osm.pbf``, ``.pbf``, ``.osm``, ``.osm.gz`` or ``.osm.bz2``.
+    error : type of InputDataError
+        The class raised (the caller's error: network, addresses, districts).
 
     Raises
     ------
-    NetworkBuildError
-        Missing file or unknown suffix.
+    InputDataError
+        (``error``) Missing or empty file or unknown suffix, naming the file.
     """
     path = Path(path)
     if not path.exists():
-        raise NetworkBuildError(
+        raise error(
             "OSM file does not exist.",
             path=path,
             hint="Check the path in the manifest's network.osm.",
         )
     if not path.name.lower().endswith(OSM_SUFFIXES):
-        raise NetworkBuildError(
+        raise error(
             "unknown OSM file type.",
             path=path,
             hint=f"Use one of {', '.join(OSM_SUFFIXES)}.",
         )
+    if path.stat().st_size == 0:
+        raise error("the OSM file is empty.", path=path, hint="Download the extract again.")
     return path
+
+
+def _read_error(path: Path, exc: Exception, error: type[InputDataError]) -> InputDataError:
+    return error(
+        f"cannot read the OSM file ({exc}).",
+        path=path,
+        hint="The file is corrupt or not OSM data; download or export it again.",
+    )
+
+
+def stream_osm(
+    path: str | Path,
+    *,
+    area_filter: Any = None,
+    error: type[InputDataError] = NetworkBuildError,
+) -> Iterator[Any]:
+    """The objects of an OSM file, with pyosmium's area assembly (EPSG:4326 locations).
+
+    Nodes come with their locations, ways with their node locations (invalid where the
+    extract lacks the node), then the assembled areas. The one reader of OSM files:
+    :func:`read_osm`, :func:`geo.addresses.read_osm_addresses` and
+    :func:`geo.population.districts_from_osm` stream through it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The OSM file (checked with :func:`check_osm_path`).
+    area_filter : osmium filter, optional
+        Only objects passing it are assembled into areas (all by default).
+    error : type of InputDataError
+        Raised, naming the file, when the file cannot be read.
+
+    Yields
+    ------
+    osmium object
+        Valid only until the next one is requested (copy what you keep).
+
+    Raises
+    ------
+    InputDataError
+        (``error``) Missing, empty, corrupt or truncated file. Errors raised by the
+        caller's loop body are not touched.
+    """
+    path = check_osm_path(path, error=error)
+    try:
+        fp = osmium.FileProcessor(str(path))
+        objects = iter(fp.with_areas() if area_filter is None else fp.with_areas(area_filter))
+    except Exception as exc:  # osmium raises RuntimeError and friends for broken input
+        raise _read_error(path, exc, error) from exc
+    while True:
+        try:
+            obj = next(objects)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise _read_error(path, exc, error) from exc
+        yield obj
+
+
+def osm_header_box(path: str | Path, *, error: type[InputDataError] = NetworkBuildError) -> Any:
+    """The header bounding box of an OSM file (``osmium.osm.Box``, maybe invalid)."""
+    path = check_osm_path(path, error=error)
+    try:
+        return osmium.FileProcessor(str(path)).header.box()
+    except Exception as exc:
+        raise _read_error(path, exc, error) from exc
+
+
+def area_geometry(wkb: Any, area: Any) -> shapely.Geometry | None:
+    """An assembled area as a shapely (multi)polygon in EPSG:4326, ``None`` when broken.
+
+    Rings of a clipped extract can fail to build; callers skip (and count) those.
+    """
+    try:
+        return shapely.from_wkb(wkb.create_multipolygon(area))
+    except Exception:  # osmium raises RuntimeError, shapely a GEOS error for bad rings
+        return None
 
 
 def _poi_tags(tags: Any) -> bool:
@@ -177,100 +264,87 @@ def read_osm(path: str | Path) -> OsmExtract:
     label_rows: list[tuple[str, str, float, float]] = []
     trimmed = dropped = n_nodes = n_ways = n_rel = ways_missing = 0
     wkb = osmium.geom.WKBFactory()
-    try:
-        fp = osmium.FileProcessor(str(path)).with_areas()
-        bbox_box = fp.header.box()
-        for obj in fp:
-            if obj.is_node():
-                n_nodes += 1
-                tags = obj.tags
-                if not len(tags):
-                    continue
-                loc = obj.location
-                if not loc.valid():
-                    continue
-                if _poi_tags(tags):
-                    d = dict(tags)
-                    poi_rows.append(("node", obj.id, d.get("name", ""), d, loc.lon, loc.lat))
-                place = tags.get("place")
-                if place in _PLACE_VALUES and "name" in tags:
-                    label_rows.append((tags["name"], place, loc.lon, loc.lat))
-            elif obj.is_way():
-                n_ways += 1
-                tags = obj.tags
-                if not all(n.location.valid() for n in obj.nodes):
-                    ways_missing += 1
-                hw = tags.get("highway")
-                if hw is not None:
-                    ids = np.fromiter((n.ref for n in obj.nodes), np.int64)
-                    valid = np.fromiter((n.location.valid() for n in obj.nodes), bool)
-                    lonlat = np.array(
-                        [
-                            (n.location.lon, n.location.lat) if ok else (0.0, 0.0)
-                            for n, ok in zip(obj.nodes, valid, strict=True)
-                        ],
-                        np.float64,
-                    ).reshape(-1, 2)
-                    runs = _present_runs(valid)
-                    if not valid.all():
-                        if runs:
-                            trimmed += 1
-                        else:
-                            dropped += 1
+    bbox_box = osm_header_box(path)
+    for obj in stream_osm(path):
+        if obj.is_node():
+            n_nodes += 1
+            tags = obj.tags
+            if not len(tags):
+                continue
+            loc = obj.location
+            if not loc.valid():
+                continue
+            if _poi_tags(tags):
+                d = dict(tags)
+                poi_rows.append(("node", obj.id, d.get("name", ""), d, loc.lon, loc.lat))
+            place = tags.get("place")
+            if place in _PLACE_VALUES and "name" in tags:
+                label_rows.append((tags["name"], place, loc.lon, loc.lat))
+        elif obj.is_way():
+            n_ways += 1
+            tags = obj.tags
+            if not all(n.location.valid() for n in obj.nodes):
+                ways_missing += 1
+            hw = tags.get("highway")
+            if hw is not None:
+                ids = np.fromiter((n.ref for n in obj.nodes), np.int64)
+                valid = np.fromiter((n.location.valid() for n in obj.nodes), bool)
+                lonlat = np.array(
+                    [
+                        (n.location.lon, n.location.lat) if ok else (0.0, 0.0)
+                        for n, ok in zip(obj.nodes, valid, strict=True)
+                    ],
+                    np.float64,
+                ).reshape(-1, 2)
+                runs = _present_runs(valid)
+                if not valid.all():
                     if runs:
-                        wi = len(way_tags)
-                        way_tags.append({k: tags.get(k, "") for k in ROUTING_TAGS})
-                        way_ids.append(obj.id)
-                        for a, b in runs:
-                            runs_nodes.append(ids[a:b])
-                            runs_lonlat.append(lonlat[a:b])
-                            run_way.append(wi)
-                if _poi_tags(tags):
-                    pts = [
-                        (n.location.lon, n.location.lat) for n in obj.nodes if n.location.valid()
-                    ]
-                    if pts:
-                        rp = (
-                            shapely.LineString(pts).interpolate(0.5, normalized=True)
-                            if len(pts) > 1
-                            else shapely.Point(pts[0])
-                        )
-                        row = ("way", obj.id, tags.get("name", ""), dict(tags), rp.x, rp.y)
-                        if obj.is_closed():
-                            # Normally comes back as an area with a point inside; this
-                            # point is the fallback when the ring cannot be assembled.
-                            closed_poi_ways[obj.id] = row
-                        else:
-                            poi_rows.append(row)
-            elif obj.is_relation():
-                n_rel += 1
-            elif obj.is_area():
-                tags = obj.tags
-                is_poi = _poi_tags(tags)
-                cls = _area_class(tags)
-                if not is_poi and cls is None:
-                    continue
-                try:
-                    geom = shapely.from_wkb(wkb.create_multipolygon(obj))
-                except Exception:  # broken rings in a clipped extract: skip the area
-                    continue
-                if is_poi:
-                    d = dict(tags)
-                    rp = geom.representative_point()
-                    kind = "way" if obj.from_way() else "relation"
-                    if obj.from_way():
-                        closed_poi_ways.pop(obj.orig_id(), None)
-                    poi_rows.append((kind, obj.orig_id(), d.get("name", ""), d, rp.x, rp.y))
-                if cls is not None:
-                    area_rows.append((cls, geom))
-    except NetworkBuildError:
-        raise
-    except Exception as exc:  # osmium raises RuntimeError and friends for broken input
-        raise NetworkBuildError(
-            f"cannot read the OSM file ({exc}).",
-            path=path,
-            hint="The file is corrupt or not OSM data; download or export it again.",
-        ) from exc
+                        trimmed += 1
+                    else:
+                        dropped += 1
+                if runs:
+                    wi = len(way_tags)
+                    way_tags.append({k: tags.get(k, "") for k in ROUTING_TAGS})
+                    way_ids.append(obj.id)
+                    for a, b in runs:
+                        runs_nodes.append(ids[a:b])
+                        runs_lonlat.append(lonlat[a:b])
+                        run_way.append(wi)
+            if _poi_tags(tags):
+                pts = [(n.location.lon, n.location.lat) for n in obj.nodes if n.location.valid()]
+                if pts:
+                    rp = (
+                        shapely.LineString(pts).interpolate(0.5, normalized=True)
+                        if len(pts) > 1
+                        else shapely.Point(pts[0])
+                    )
+                    row = ("way", obj.id, tags.get("name", ""), dict(tags), rp.x, rp.y)
+                    if obj.is_closed():
+                        # Normally comes back as an area with a point inside; this
+                        # point is the fallback when the ring cannot be assembled.
+                        closed_poi_ways[obj.id] = row
+                    else:
+                        poi_rows.append(row)
+        elif obj.is_relation():
+            n_rel += 1
+        elif obj.is_area():
+            tags = obj.tags
+            is_poi = _poi_tags(tags)
+            cls = _area_class(tags)
+            if not is_poi and cls is None:
+                continue
+            geom = area_geometry(wkb, obj)
+            if geom is None:  # broken rings in a clipped extract: skip the area
+                continue
+            if is_poi:
+                d = dict(tags)
+                rp = geom.representative_point()
+                kind = "way" if obj.from_way() else "relation"
+                if obj.from_way():
+                    closed_poi_ways.pop(obj.orig_id(), None)
+                poi_rows.append((kind, obj.orig_id(), d.get("name", ""), d, rp.x, rp.y))
+            if cls is not None:
+                area_rows.append((cls, geom))
     if not runs_nodes:
         raise NetworkBuildError(
             f"the OSM file holds no highway ways ({n_nodes} nodes, {n_ways} ways).",

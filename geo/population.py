@@ -803,46 +803,39 @@ def districts_from_osm(osm_path: Path, *, admin_levels: Sequence[int]) -> gpd.Ge
     """
     import osmium
 
-    osm_path = Path(osm_path)
-    if not osm_path.exists():
-        raise InputDataError("OSM file not found", path=osm_path, hint="check network.osm")
+    from geo.osm import area_geometry, stream_osm
+
     levels = {str(int(lv)) for lv in admin_levels}
     wkb = osmium.geom.WKBFactory()
     rows: list[tuple[str, str, Any]] = []
     candidates = 0
-    try:
-        fp = osmium.FileProcessor(osm_path).with_areas(
-            osmium.filter.TagFilter(("boundary", "administrative"))
-        )
-        for obj in fp:
-            if obj.is_relation() or obj.is_way():
-                if (
-                    obj.tags.get("boundary") == "administrative"
-                    and obj.tags.get("admin_level") in levels
-                    and (obj.is_relation() or obj.is_closed())
-                ):
-                    candidates += 1
-                continue
-            if not obj.is_area():
-                continue
-            tags = obj.tags
-            if tags.get("boundary") != "administrative" or tags.get("admin_level") not in levels:
-                continue
-            try:
-                geom = shapely.from_wkb(wkb.create_multipolygon(obj))
-            except RuntimeError:
-                continue  # incomplete ring (clipped extract): counted below
-            geom = _polygonal(geom)
-            if geom is None:
-                continue
-            key = f"{'w' if obj.from_way() else 'r'}{obj.orig_id()}"
-            rows.append((key, tags.get("name", key), geom))
-    except RuntimeError as exc:
-        raise InputDataError(
-            f"cannot read the OSM file ({exc})",
-            path=osm_path,
-            hint="use an uncorrupted .osm.pbf/.osm/.osm.gz/.osm.bz2 extract",
-        ) from exc
+    objects = stream_osm(
+        osm_path,
+        area_filter=osmium.filter.TagFilter(("boundary", "administrative")),
+        error=InputDataError,
+    )
+    for obj in objects:
+        if obj.is_relation() or obj.is_way():
+            if (
+                obj.tags.get("boundary") == "administrative"
+                and obj.tags.get("admin_level") in levels
+                and (obj.is_relation() or obj.is_closed())
+            ):
+                candidates += 1
+            continue
+        if not obj.is_area():
+            continue
+        tags = obj.tags
+        if tags.get("boundary") != "administrative" or tags.get("admin_level") not in levels:
+            continue
+        geom = area_geometry(wkb, obj)
+        if geom is None:
+            continue  # incomplete ring (clipped extract): counted below
+        geom = _polygonal(geom)
+        if geom is None:
+            continue
+        key = f"{'w' if obj.from_way() else 'r'}{obj.orig_id()}"
+        rows.append((key, tags.get("name", key), geom))
     if not rows:
         out = _empty_districts()
     else:

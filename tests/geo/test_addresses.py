@@ -123,7 +123,7 @@ def test_tiny_extract_with_missing_nodes(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("content", "match"), [(None, "OSM file not found"), (b"", "the OSM file is empty")]
+    ("content", "match"), [(None, "OSM file does not exist"), (b"", "the OSM file is empty")]
 )
 def test_bad_osm_files(tmp_path: Path, content: bytes | None, match: str) -> None:
     path = tmp_path / "x.osm.pbf"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +11,10 @@ import osmium
 import pytest
 import shapely
 
-from geo.errors import NetworkBuildError
-from geo.osm import OsmExtract, pois_from_geojson, read_osm
+from geo.addresses import read_osm_addresses
+from geo.errors import InputDataError, NetworkBuildError
+from geo.osm import OsmExtract, pois_from_geojson, read_osm, stream_osm
+from geo.population import districts_from_osm
 from geo.speeds import network_for_mode
 from tests.geo.osm_cut import LAUF_PBF, copy_osm, write_osm_cut
 
@@ -289,3 +292,50 @@ def test_hand_made_extract(tmp_path: Path) -> None:
     assert school.x == pytest.approx(11.2810) and school.y == pytest.approx(49.5005)
     assert pois.loc[("node", 21)]["name"] == "Bücherei <Test>"
     assert ext.labels["name"].tolist() == ["Testdorf"]
+
+
+# --- One reader for all OSM consumers ------------------------------------------------------
+
+
+def _read_districts(path: Path) -> object:
+    return districts_from_osm(path, admin_levels=[9, 10])
+
+
+@pytest.mark.parametrize(
+    ("reader", "error"),
+    [
+        (read_osm, NetworkBuildError),
+        (read_osm_addresses, InputDataError),
+        (_read_districts, InputDataError),
+    ],
+)
+@pytest.mark.parametrize(
+    ("name", "content", "match"),
+    [
+        ("gone.osm.pbf", None, r"gone\.osm\.pbf.*does not exist"),
+        ("empty.osm.pbf", b"", r"empty\.osm\.pbf.*the OSM file is empty"),
+        ("streets.xml", b"<osm/>", r"streets\.xml.*unknown OSM file type"),
+        ("noise.osm.pbf", "random", r"noise\.osm\.pbf.*cannot read the OSM file.*How to fix"),
+    ],
+)
+def test_every_osm_reader_names_the_bad_file(
+    tmp_path: Path,
+    reader: Callable[[Path], object],
+    error: type[InputDataError],
+    name: str,
+    content: bytes | str | None,
+    match: str,
+) -> None:
+    path = tmp_path / name
+    if content == "random":
+        path.write_bytes(np.random.default_rng(3).bytes(4096))
+    elif content is not None:
+        path.write_bytes(content)
+    with pytest.raises(error, match=match):
+        reader(path)
+
+
+def test_stream_osm_does_not_mask_errors_of_the_loop_body(data_root: Path) -> None:
+    with pytest.raises(ZeroDivisionError):
+        for _obj in stream_osm(data_root / LAUF_PBF):
+            _ = 1 / 0
