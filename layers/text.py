@@ -6,13 +6,12 @@ every value embedded in a ``<script>`` goes through :func:`js_json`.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import re
 from typing import Any
 
-import pandas as pd
+from offers.safety import html_text, is_missing, safe_url
 
 LANGS: tuple[str, ...] = ("de", "en")
 
@@ -64,20 +63,6 @@ def t(key: str, lang: str) -> str:
     return de if check_lang(lang) == "de" else en
 
 
-def is_missing(value: Any) -> bool:
-    """True for None, NaN, pandas NA and empty/blank strings."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, (list, tuple, dict, set)):
-        return len(value) == 0
-    try:
-        return bool(pd.isna(value))  # None, NaN, NaT, pd.NA
-    except (TypeError, ValueError):
-        return False
-
-
 def format_number(value: Any, *, lang: str, decimals: int = 0) -> str:
     """``1234.5`` -> ``"1.234,5"`` (de) or ``"1,234.5"`` (en); missing -> ``"–"``."""
     check_lang(lang)
@@ -111,24 +96,19 @@ def format_value(value: Any, *, lang: str, unit: str = "", decimals: int = 0) ->
 
 
 def esc(value: Any) -> str:
-    """HTML-escaped text of a data value (missing -> ``""``)."""
-    if is_missing(value):
-        return ""
-    return html.escape(str(value), quote=True)
-
-
-_SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
-_SAFE_COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20})$")
+    """HTML-escaped text of a data value (missing -> ``""``); :func:`offers.safety.html_text`."""
+    return html_text(value)
 
 
 def safe_href(url: Any) -> str | None:
-    """The URL if it is a plain http(s) link (escaped for an attribute), else None."""
-    if is_missing(url):
-        return None
-    text = str(url).strip()
-    if not text.lower().startswith(("http://", "https://")) and "." in text and " " not in text:
-        text = "https://" + text  # "www.kita.de" as often entered
-    return html.escape(text, quote=True) if _SAFE_URL.match(text) else None
+    """The URL if it is a plain http(s) link (escaped for an attribute), else None.
+
+    :func:`offers.safety.safe_url` limited to ``http``/``https``.
+    """
+    return safe_url(url, schemes=("http://", "https://")) or None
+
+
+_SAFE_COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20})$")
 
 
 def css_color(color: str) -> str:

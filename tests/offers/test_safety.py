@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from layers.text import esc, safe_href
 from offers.safety import html_text, neutralise_formula, safe_url
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
@@ -23,6 +25,10 @@ PAYLOAD = "<img src=x onerror=alert(1)>"
         (math.nan, ""),
         (["<b>", "ar"], "&lt;b&gt;; ar"),
         (42, "42"),
+        (0, "0"),
+        (pd.NA, ""),
+        ("   ", ""),
+        ([], ""),
     ],
 )
 def test_html_text(value: object, expected: str) -> None:
@@ -45,10 +51,28 @@ def test_html_text_never_leaves_markup(text: str) -> None:
         ("JAVASCRIPT:alert(1)", ""),
         ("data:text/html,<b>", ""),
         (None, ""),
+        ("kita.example/anmeldung", "https://kita.example/anmeldung"),
+        ("tel:+495361", "tel:+495361"),
+        ('https://x.de/"onmouseover=alert(1)', ""),
+        ("https://x.de/a b", ""),
+        ("Kita Sonne", ""),
     ],
 )
 def test_safe_url(url: str | None, expected: str) -> None:
     assert safe_url(url) == expected
+    # the map's links are the same URLs limited to http(s)
+    http_only = expected if expected.startswith("https://") else None
+    assert safe_href(url) == http_only
+
+
+@pytest.mark.parametrize("url", ["mailto:info@kita.example", "tel:+495361", "ftp://kita.example"])
+def test_safe_url_schemes_can_be_limited(url: str) -> None:
+    assert safe_url(url, schemes=("http://", "https://")) == ""
+
+
+@given(st.one_of(st.text(), st.integers(), st.lists(st.text(), max_size=3), st.none()))
+def test_layers_escape_with_the_same_helper(value: object) -> None:
+    assert esc(value) == html_text(value)
 
 
 @pytest.mark.parametrize(
