@@ -67,5 +67,5 @@ def whatif_layer(
             items.append(LegendItem(t("planned", lang), PLANNED_COLOR, icon="plus", shape="pin"))
         if len(gone):
             items.append(LegendItem(t("removed", lang), REMOVED_COLOR, icon="xmark", shape="pin"))
-        Legend(t("what_if", lang), items, position="bottomright").add_to(group)
+        Legend(t("what_if", lang), items, position="topleft").add_to(group)
     return group

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import importlib
 import logging
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -330,6 +331,56 @@ def address_picker(*, key: str, default: str = "") -> tuple[float, float, str] |
 # --------------------------------------------------------------------------- maps
 
 
+#: (south, west), (north, east) in EPSG:4326 degrees, Leaflet's bounds order
+Bounds = tuple[tuple[float, float], tuple[float, float]]
+
+
+def region_bounds(region: Any) -> Bounds:
+    """The view that shows the whole region: its districts' bounds, else its outline's.
+
+    EPSG:4326, Leaflet order ``((south, west), (north, east))``.
+    """
+    districts = getattr(region, "districts", None)
+    if districts is not None and len(districts):
+        west, south, east, north = (float(v) for v in districts.total_bounds)
+    else:
+        west, south, east, north = (float(v) for v in region.boundary.bounds)
+    return (south, west), (north, east)
+
+
+def frame_bounds(frame: Any) -> Bounds | None:
+    """Bounds of a GeoDataFrame in EPSG:4326 (Leaflet order), None when it is empty."""
+    if frame is None or not len(frame):
+        return None
+    west, south, east, north = (float(v) for v in frame.to_crs("EPSG:4326").total_bounds)
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        return None
+    return (south, west), (north, east)
+
+
+def view_for_bounds(
+    bounds: Bounds, *, width_px: int = 640, height_px: int = 500, max_zoom: int = 17
+) -> tuple[tuple[float, float], int]:
+    """Centre (lat, lon; EPSG:4326) and the largest web-map zoom that shows ``bounds``.
+
+    The map's width is not known on the server (it fills its column), so a typical
+    width is assumed; the zoom is rounded down so the bounds always fit.
+    """
+    (south, west), (north, east) = bounds
+
+    def merc_y(lat: float) -> float:
+        rad = math.radians(max(-85.0, min(85.0, lat)))
+        return math.log(math.tan(math.pi / 4 + rad / 2)) / (2 * math.pi)
+
+    lon_frac = max((east - west) / 360.0, 1e-9)
+    lat_frac = max(merc_y(north) - merc_y(south), 1e-9)
+    zoom_x = math.log2(width_px / 256 / lon_frac)
+    zoom_y = math.log2(height_px / 256 / lat_frac)
+    zoom = math.floor(min(zoom_x, zoom_y))
+    centre = ((south + north) / 2.0, (west + east) / 2.0)
+    return centre, int(max(1, min(max_zoom, zoom)))
+
+
 def region_center(region: Any) -> tuple[float, float]:
     """(lat, lon) of the region's outline centre, EPSG:4326."""
     c = region.boundary.centroid
@@ -357,12 +408,15 @@ def new_map(
     region : Region
         The loaded region (its outline gives the default centre).
     zoom_start : int
-        Web-map zoom level.
+        Web-map zoom level (used only with ``location``).
     location : (lat, lon), optional
-        Centre in EPSG:4326, Leaflet order; default the region's centre.
+        Centre in EPSG:4326, Leaflet order; default: the view that fits the region's
+        districts (or outline).
     """
 
-    location = location or region_center(region)
+    if location is None:
+        # open on the whole region; the same arguments each run keep the base map mounted
+        location, zoom_start = view_for_bounds(region_bounds(region))
     assets = optional_module("layers.assets")
     if assets is not None and hasattr(assets, "new_map"):
         m = assets.new_map(location=location, zoom_start=zoom_start)

@@ -20,6 +20,7 @@ from views.common import (
     category_label,
     clicked_point,
     for_map,
+    frame_bounds,
     get_offers,
     get_region,
     lang,
@@ -35,6 +36,7 @@ from views.common import (
     show_map,
     styled,
     tr,
+    view_for_bounds,
 )
 from views.i18n import fmt_number
 
@@ -287,6 +289,11 @@ def render() -> None:
             bands, ranked = None, None
             problem = tr("common.outside", region=region_name(slug))
 
+    view = None  # without a start the base map shows the whole region
+    if origin is not None:
+        fit = frame_bounds(bands)
+        # the catchment fills the map; without one (outside, no access) the point does
+        view = view_for_bounds(fit) if fit else ((origin[1], origin[0]), ZOOM_BY_MODE[mode])
     with main:
         import folium
 
@@ -309,8 +316,8 @@ def render() -> None:
             m,
             key=map_key,
             layers=groups,
-            center=None if origin is None else (origin[1], origin[0]),
-            zoom=None if origin is None else ZOOM_BY_MODE[mode],
+            center=None if view is None else view[0],
+            zoom=None if view is None else view[1],
             returned_objects=["last_clicked"],
         )
         click = clicked_point(out)  # normally already taken by pending_click above

@@ -74,15 +74,16 @@ MAP_STATE_JS = """
 
 
 # A point of the map frame with no marker, cluster, legend or control on it.
+# the n-th spot near the map's centre that is map, not a marker or control
 FREE_SPOT_JS = """
-() => {
-  for (const fy of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
-    for (const fx of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
+(skip) => {
+  for (const fy of [0.5, 0.45, 0.55, 0.4, 0.6, 0.3, 0.7]) {
+    for (const fx of [0.5, 0.45, 0.55, 0.4, 0.6, 0.3, 0.7]) {
       const x = innerWidth * fx, y = innerHeight * fy;
       const el = document.elementFromPoint(x, y);
       if (el && el.closest(".leaflet-container") &&
           !el.closest(".leaflet-marker-icon, .leaflet-control, .marker-cluster")) {
-        return [x, y];
+        if (skip-- <= 0) { return [x, y]; }
       }
     }
   }
@@ -446,12 +447,13 @@ def _flow(app: App, page: Any) -> None:
     # The map frame re-renders after the toggle; a click that lands before its click
     # handler is attached is lost, so click again (a few times at most).
     planned = False
-    for _attempt in range(4):
+    for attempt in range(4):
         frame_el = page.locator('iframe[title*="streamlit_folium"]').first
         frame_el.wait_for(state="visible", timeout=RESULT_SECONDS * 1000)
         box = frame_el.bounding_box()
         frame = _map_frame(page)
-        spot = frame.evaluate(FREE_SPOT_JS) if frame is not None else None
+        # a spot off the street network is refused with a note: try the next one
+        spot = frame.evaluate(FREE_SPOT_JS, attempt) if frame is not None else None
         if box is None or spot is None:
             page.wait_for_timeout(1000)
             continue
