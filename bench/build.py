@@ -147,9 +147,10 @@ def main() -> int:
         },
         "rows": rows,
     }
-    tmp_out = args.out.with_suffix(".json.tmp")
-    tmp_out.write_text(json.dumps(result, indent=1), encoding="utf-8")
-    os.replace(tmp_out, args.out)
+    sys.path.insert(0, str(REPO))
+    from geo.atomic import write_text_atomic
+
+    write_text_atomic(args.out, json.dumps(result, indent=1))
     print(f"wrote {args.out.relative_to(REPO)}")
     return 0 if all(r["ok"] is not False for r in rows) else 1
 

@@ -36,7 +36,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from geo.errors import GeocodeError  # noqa: E402 - needs the repository on the path
+from geo.atomic import write_text_atomic  # noqa: E402 - needs the repository on the path
+from geo.errors import GeocodeError  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "geocode.json"
 TARGET_SUGGEST_MS = 20.0
@@ -126,9 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             f"index {r['index_rows']} rows, Geocoder() {r['init_ms']:.0f} ms"
         )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    tmp = RESULTS.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    tmp.replace(RESULTS)
+    write_text_atomic(RESULTS, json.dumps(results, indent=2))
     print(json.dumps(results))
     return 0
 

@@ -32,7 +32,6 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -306,14 +305,6 @@ def bench_scaling(*, quick: bool) -> list[dict[str, Any]]:
     return series
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -378,7 +369,9 @@ def main() -> None:
         "largest size"
     )
     text = json.dumps(res, sort_keys=True)
-    write_atomic(RESULTS, text + "\n")
+    from geo.atomic import write_text_atomic
+
+    write_text_atomic(RESULTS, text + "\n")
     print(text)
 
 

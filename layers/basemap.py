@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ import numpy as np
 import shapely
 from folium.elements import JSCSSMixin
 
+from geo.atomic import write_text_atomic
 from geo.settings import CRS_MEASURE, CRS_STORE
 from layers.assets import default_static_dir, static_url, vendor_url
 from layers.text import t
@@ -252,18 +251,9 @@ def write_basemap(
     name = basemap_filename(region)
     target = folder / name
     if not target.exists():
-        folder.mkdir(parents=True, exist_ok=True)
         text = json.dumps(basemap_geojson(region), separators=(",", ":"), ensure_ascii=False)
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            # mkstemp creates 0600; the file is public web content.
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # 0o644: the file is public web content.
+        write_text_atomic(target, text, mode=0o644)
     return f"{static_url(base=base)}/basemap/{name}"
 
 

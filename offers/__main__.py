@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from geo.atomic import write_text_atomic
 from geo.errors import BildungslandkarteError
 from geo.settings import get_paths
 
@@ -62,9 +63,7 @@ def _mapping(items: Sequence[str]) -> dict[str, str]:
 
 def _write_json(path: Path, data: object) -> None:
     # Atomic: a half-written report must not look like a result.
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

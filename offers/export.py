@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 from openpyxl import Workbook
 
+from geo.atomic import write_atomic
 from geo.errors import OfferStoreError
 from geo.settings import CRS_STORE
 from offers.safety import neutralise_formula
@@ -62,19 +60,6 @@ HEADERS_DE: dict[str, str] = {
 }
 _PROVIDER_DE = {"public": "öffentlich", "church": "kirchlich", "free": "frei", "private": "privat"}
 _WHEELCHAIR_DE = {"yes": "ja", "limited": "teilweise", "no": "nein"}
-
-
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def offers_table(offers: gpd.GeoDataFrame, *, lang: str = "de") -> pd.DataFrame:
@@ -148,7 +133,7 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
                 for row in frame.itertuples(index=False, name=None):
                     writer.writerow([neutralise_formula(_cell_de(v)) for v in row])
 
-        return _atomic_write(path, write)
+        return write_atomic(path, write)
     if suffix == ".xlsx":
 
         def write(tmp: Path) -> None:
@@ -174,7 +159,7 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
                 cell.data_type = "s"
             wb.save(tmp)
 
-        return _atomic_write(path, write)
+        return write_atomic(path, write)
     raise OfferStoreError(f"unknown table format {suffix!r}; use .csv, .xlsx or .geojson.")
 
 
@@ -204,7 +189,7 @@ def export_offers(offers: gpd.GeoDataFrame, path: str | Path, *, lang: str = "de
         def write(tmp: Path) -> None:
             tmp.write_text(json.dumps(doc, ensure_ascii=False, default=int), encoding="utf-8")
 
-        return _atomic_write(path, write)
+        return write_atomic(path, write)
     return write_table(flat, path)
 
 
@@ -229,5 +214,5 @@ def export_rejected(rejected: pd.DataFrame, path: str | Path) -> Path:
                 encoding="utf-8",
             )
 
-        return _atomic_write(path, write)
+        return write_atomic(path, write)
     return write_table(rejected_table(rejected), path)
