@@ -21,8 +21,21 @@ import shapely
 from geo.settings import CRS_MEASURE
 
 _ARRAYS = (
-    "x", "y", "osmid", "indptr", "indices", "seconds", "edge_segment", "edge_forward",
-    "seg_u", "seg_v", "seg_length_m", "seg_highway", "seg_name", "seg_coords", "seg_offsets",
+    "x",
+    "y",
+    "osmid",
+    "indptr",
+    "indices",
+    "seconds",
+    "edge_segment",
+    "edge_forward",
+    "seg_u",
+    "seg_v",
+    "seg_length_m",
+    "seg_highway",
+    "seg_name",
+    "seg_coords",
+    "seg_offsets",
 )
 
 
