@@ -7,7 +7,9 @@ the pages live in ``views/``.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import threading
 
 import streamlit as st
 
@@ -90,8 +92,41 @@ def _footer() -> None:
     st.caption("  \n".join(lines))
 
 
+#: Modules with a slow first import (mapclassify alone takes seconds), loaded in the
+#: background at start so that the first visit of a page does not wait for them.
+WARM_IMPORTS: tuple[str, ...] = (
+    "layers.choropleth",
+    "layers.cells",
+    "layers.offers",
+    "layers.isochrones",
+    "layers.whatif",
+    "layers.handout",
+    "geo.access",
+    "openpyxl",
+)
+
+
+def _import_all(names: tuple[str, ...]) -> None:
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a missing module is reported where a page needs it
+            log.debug("warm import of %s failed", name, exc_info=True)
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_imports() -> threading.Thread:
+    """Start the background imports once per server process."""
+    thread = threading.Thread(
+        target=_import_all, args=(WARM_IMPORTS,), name="blk-warm-imports", daemon=True
+    )
+    thread.start()
+    return thread
+
+
 def main() -> None:
     st.set_page_config(page_title="Bildungslandkarte", layout="wide")
+    _warm_imports()
     try:
         _sidebar()
         pages = [

@@ -6,6 +6,7 @@ picks the inputs, caches results at the UI edge and draws them with ``layers``.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -355,15 +356,22 @@ def render() -> None:
     st.dataframe(styled(table, formats=district_formats()), hide_index=True, width="stretch")
     d1, d2 = st.columns(2)
     stem = f"versorgung_{slug}_{category}_{mode}_{int(threshold)}min"
+    # the files are written only when clicked (no cost on every rerun), without a rerun
     d1.download_button(
-        tr("common.download_csv"), to_csv(table), f"{stem}.csv", "text/csv", key="cov_csv"
+        tr("common.download_csv"),
+        functools.partial(to_csv, table),
+        f"{stem}.csv",
+        "text/csv",
+        key="cov_csv",
+        on_click="ignore",
     )
     d2.download_button(
         tr("common.download_xlsx"),
-        to_xlsx(table),
+        functools.partial(to_xlsx, table),
         f"{stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="cov_xlsx",
+        on_click="ignore",
     )
 
 

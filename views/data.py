@@ -7,6 +7,7 @@ Sign-in compares a password with the bcrypt hash in ``.streamlit/secrets.toml``
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from pathlib import Path
@@ -153,10 +154,11 @@ def _show_report(store: Any, report: dict[str, Any]) -> None:
         st.dataframe(frame.astype(str), hide_index=True, width="stretch")
         st.download_button(
             tr("data.rejected_download"),
-            data=rejected_csv(store, report.get("import_id")),
+            data=functools.partial(rejected_csv, store, report.get("import_id")),
             file_name="abgelehnte_zeilen.csv",
             mime="text/csv",
             key="data_rejected_dl",
+            on_click="ignore",
         )
 
 
@@ -292,17 +294,20 @@ def render() -> None:
     with tab_history:
         _history_tab(store)
         c1, c2 = st.columns(2)
+        # exported only when clicked, from the store as it is then
         c1.download_button(
             tr("data.export_csv"),
-            catalogue_file(store, suffix=".csv"),
+            functools.partial(catalogue_file, store, suffix=".csv"),
             f"angebote_{slug}.csv",
             "text/csv",
             key="data_export_csv",
+            on_click="ignore",
         )
         c2.download_button(
             tr("data.export_xlsx"),
-            catalogue_file(store, suffix=".xlsx"),
+            functools.partial(catalogue_file, store, suffix=".xlsx"),
             f"angebote_{slug}.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="data_export_xlsx",
+            on_click="ignore",
         )
