@@ -91,5 +91,24 @@ class OfferStoreError(BildungslandkarteError):
     """The offer store cannot be opened or written."""
 
 
+class OfferNotFoundError(OfferStoreError, KeyError):
+    """No offer with this id in the store (deleted meanwhile, or a wrong id).
+
+    Also a ``KeyError``, so code that looks offers up by id can catch either.
+    """
+
+    def __init__(self, offer_id: str) -> None:
+        self.offer_id = offer_id
+        self.reason = (
+            f"no offer with id {offer_id!r} in the store; it may have been deleted"
+            " meanwhile. How to fix: reload the list and pick the offer again."
+        )
+        super().__init__(self.reason)
+
+    def __str__(self) -> str:
+        # KeyError would print the message in quotes
+        return self.reason
+
+
 class AuthError(BildungslandkarteError):
     """Editing was attempted without a signed-in planner."""

@@ -42,7 +42,7 @@ import pandas as pd
 import shapely
 
 from geo.agegroups import groups_for_ages
-from geo.errors import OfferStoreError
+from geo.errors import OfferNotFoundError, OfferStoreError
 from geo.settings import Paths, get_paths
 from offers.dedup import GENERIC_CATEGORIES, DuplicateFinder, MergeDecision
 from offers.importer import Geocoder, parse_rows, read_table
@@ -613,8 +613,8 @@ class OfferStore:
 
         Raises
         ------
-        KeyError
-            Unknown offer id.
+        OfferNotFoundError
+            Unknown offer id (an ``OfferStoreError`` and a ``KeyError``).
         OfferStoreError
             A field that cannot be edited, or an unknown category.
         """
@@ -630,12 +630,7 @@ class OfferStore:
         conn = self._connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
-            row = conn.execute(
-                "SELECT record FROM offers WHERE offer_id = ?", (offer_id,)
-            ).fetchone()
-            if row is None:
-                raise KeyError(offer_id)
-            before = json.loads(row[0])
+            before = _stored_record(conn, offer_id)
             merged = {**before, **changes, "updated": _today()}
             if {"age_min", "age_max"} & set(changes) and "target_groups" not in changes:
                 # Target groups follow the ages (the coverage analysis reads them).
@@ -659,14 +654,8 @@ class OfferStore:
         conn = self._connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
-            row = conn.execute(
-                "SELECT record FROM offers WHERE offer_id = ?", (offer_id,)
-            ).fetchone()
-            if row is None:
-                raise KeyError(offer_id)
-            self._write(
-                conn, offer_id, json.loads(row[0]), None, user=user, source=source, action="delete"
-            )
+            before = _stored_record(conn, offer_id)
+            self._write(conn, offer_id, before, None, user=user, source=source, action="delete")
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -685,3 +674,11 @@ class OfferStore:
         if what == "rejected":
             return export_rejected(self.rejected(), path)
         raise OfferStoreError(f"unknown export {what!r}; use 'offers' or 'rejected'.")
+
+
+def _stored_record(conn: sqlite3.Connection, offer_id: str) -> dict[str, Any]:
+    """The stored record of ``offer_id``; raises :class:`OfferNotFoundError` if none."""
+    row = conn.execute("SELECT record FROM offers WHERE offer_id = ?", (offer_id,)).fetchone()
+    if row is None:
+        raise OfferNotFoundError(offer_id)
+    return json.loads(row[0])

@@ -18,7 +18,7 @@ import pytest
 import shapely
 
 from geo.agegroups import groups_for_ages
-from geo.errors import OfferImportError, OfferStoreError
+from geo.errors import OfferImportError, OfferNotFoundError, OfferStoreError
 from geo.settings import REPO_ROOT, Paths, get_paths
 from offers.dedup import DEDUP_AREA_DISTANCE_M, NAME_SIMILARITY_MIN
 from offers.osm import offers_from_pois
@@ -127,8 +127,22 @@ def test_edit_delete_history_and_earlier_state(store: OfferStore) -> None:
     assert store.state_at(first_change).loc[oid, "name"] == "Kita Rübezahl"
     assert store.state_at(edit_id).loc[oid, "name"] == "Kita Rübezahl (neu)"
     assert len(store.state_at(0)) == 0
-    with pytest.raises(KeyError):
+    for call in (
+        lambda: store.update("imp-unknown", {"name": "x"}, user="carla"),
+        lambda: store.delete("imp-unknown", user="carla"),
+    ):
+        with pytest.raises(
+            OfferNotFoundError, match=r"^no offer with id 'imp-unknown'.*How to fix"
+        ):
+            call()
+    with pytest.raises(KeyError):  # callers catching KeyError keep working
+        store.delete("imp-unknown", user="carla")
+    with pytest.raises(OfferStoreError):
         store.update("imp-unknown", {"name": "x"}, user="carla")
+    before = len(store.history())
+    with pytest.raises(OfferNotFoundError):
+        store.delete("imp-unknown", user="carla")
+    assert len(store.history()) == before  # a failed change writes no history
     other = store.offers().index[0]
     moved = store.update(
         other, {"age_min": 3, "age_max": 7, "lon": 10.8, "lat": 52.43}, user="carla"
