@@ -350,7 +350,7 @@ def what_if(
             "what_if_base",
             cache_key,
             router.mode,
-            offers_fingerprint(offers, capacity_column),
+            offers_fingerprint(offers, capacity_column=capacity_column),
             tuple(np.atleast_1d(pop_columns)),
             tuple(steps),
         )
@@ -374,8 +374,8 @@ def what_if(
     return WhatIfResult(out, nb, na, fb, fa)
 
 
-def offers_fingerprint(offers: pd.DataFrame, capacity_column: str = "capacity") -> str:
-    """A stable hash of the offer ids, positions and capacities (for cache keys)."""
+def offers_fingerprint(offers: pd.DataFrame, *, capacity_column: str = "capacity") -> str:
+    """A stable hash of the offer ids, positions (any CRS) and capacities (for cache keys)."""
     h = hashlib.sha1()
     h.update(pd.util.hash_pandas_object(offers.index.to_series(), index=False).to_numpy())
     if "geometry" in offers.columns:

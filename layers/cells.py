@@ -127,7 +127,7 @@ def gap_layer(
     classes = classify(values, scheme=scheme, k=k, palette=palette)
     size = cells["cell_size_m"] if "cell_size_m" in cells.columns else 100.0
     corners = np.round(cell_corners(cells, size_m=size), 6)
-    colors = list(classes.colors) or pick_colors(1, palette)
+    colors = list(classes.colors) or pick_colors(1, palette=palette)
     pops = (
         cells[pop_column].to_numpy(dtype=float)
         if pop_column and pop_column in cells.columns

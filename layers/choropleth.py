@@ -56,7 +56,7 @@ class Classes:
     lower: float | None
 
 
-def pick_colors(k: int, palette: Sequence[str] = YLGNBU, *, reverse: bool = False) -> list[str]:
+def pick_colors(k: int, *, palette: Sequence[str] = YLGNBU, reverse: bool = False) -> list[str]:
     """``k`` colours spread over ``palette`` (light to dark; reversed on request)."""
     if k <= 0:
         return []
@@ -97,7 +97,8 @@ def classify(
     distinct = np.unique(y)
     if len(distinct) <= 1:
         row_class[ok] = 0
-        return Classes((float(distinct[0]),), tuple(pick_colors(1, palette)), row_class, None)
+        colors = tuple(pick_colors(1, palette=palette))
+        return Classes((float(distinct[0]),), colors, row_class, None)
     k_eff = min(k, len(distinct))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # mapclassify warns when it reduces k itself
@@ -107,7 +108,7 @@ def classify(
             clf = mapclassify.classify(y, scheme)
     edges = tuple(float(b) for b in clf.bins)
     row_class[ok] = np.asarray(clf.yb, dtype="int64")
-    colors = tuple(pick_colors(len(edges), palette, reverse=reverse))
+    colors = tuple(pick_colors(len(edges), palette=palette, reverse=reverse))
     return Classes(edges, colors, row_class, float(y.min()))
 
 
