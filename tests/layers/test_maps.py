@@ -153,6 +153,10 @@ def test_cell_corners_are_100_m_squares(cells: gpd.GeoDataFrame) -> None:
     side = np.hypot(np.diff(x, axis=1), np.diff(y, axis=1))
     np.testing.assert_allclose(side, 100.0, atol=0.01)
     np.testing.assert_allclose(x.mean(axis=1), sample["x"], atol=0.01)
+    np.testing.assert_allclose(y.mean(axis=1), sample["y"], atol=0.01)
+    # without x/y the EPSG:4326 point gives the same squares
+    from_points = cell_corners(sample.drop(columns=["x", "y"]))
+    np.testing.assert_allclose(from_points, corners, atol=1e-6)
 
 
 def test_gap_layer_draws_every_cell(cells: gpd.GeoDataFrame) -> None:
