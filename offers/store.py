@@ -31,8 +31,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Mapping
-from contextlib import closing
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,6 +237,22 @@ class OfferStore:
         return conn
 
     # -- reading ---------------------------------------------------------------
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: ``BEGIN IMMEDIATE``, then ``COMMIT``, or ``ROLLBACK``
+        on any error (also KeyboardInterrupt), so a failed change writes nothing."""
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
     def records(self) -> dict[str, dict[str, Any]]:
         """All current records, ``{offer_id: record}`` (EPSG:4326 lon/lat)."""
         with closing(self._connect()) as conn:
@@ -381,9 +397,7 @@ class OfferStore:
         """
         incoming = frame_to_records(offers)
         changed = 0
-        conn = self._connect()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+        with self._transaction() as conn:
             current = {
                 oid: json.loads(rec)
                 for oid, rec in conn.execute("SELECT offer_id, record FROM offers")
@@ -414,13 +428,6 @@ class OfferStore:
                 )
                 changed += 1
             conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, _now()))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        finally:
-            conn.close()
         return changed
 
     def import_file(
@@ -485,9 +492,7 @@ class OfferStore:
             encoding=table.encoding,
             delimiter=table.delimiter,
         )
-        conn = self._connect()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+        with self._transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO imports (ts, user, source, path) VALUES (?, ?, ?, ?)",
                 (_now(), user, source, str(path)),
@@ -522,13 +527,6 @@ class OfferStore:
                 "UPDATE imports SET report = ? WHERE import_id = ?",
                 (json.dumps(report.to_dict(), ensure_ascii=False), import_id),
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        finally:
-            conn.close()
         return report
 
     def _import_row(
@@ -627,9 +625,7 @@ class OfferStore:
             raise OfferStoreError(
                 f"unknown category {changes['category']!r}; use one of {', '.join(CATEGORIES)}."
             )
-        conn = self._connect()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+        with self._transaction() as conn:
             before = _stored_record(conn, offer_id)
             merged = {**before, **changes, "updated": _today()}
             if {"age_min", "age_max"} & set(changes) and "target_groups" not in changes:
@@ -640,29 +636,13 @@ class OfferStore:
             after = normalise_record(merged)
             if not _same(before, after):
                 self._write(conn, offer_id, before, after, user=user, source=source, action="edit")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        finally:
-            conn.close()
         return after
 
     def delete(self, offer_id: str, *, user: str, source: str = "edit") -> None:
         """Remove an offer (kept in the history; :meth:`state_at` still shows it)."""
-        conn = self._connect()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+        with self._transaction() as conn:
             before = _stored_record(conn, offer_id)
             self._write(conn, offer_id, before, None, user=user, source=source, action="delete")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        finally:
-            conn.close()
 
     def export(self, path: str | Path, *, what: str = "offers", lang: str = "de") -> Path:
         """Write the catalogue (``what="offers"``) or the rejected rows (``"rejected"``)
