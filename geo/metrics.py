@@ -445,7 +445,8 @@ def two_sfca(
     """Plain two-step floating catchment area (Luo & Wang 2003): places per target person.
 
     Like :func:`e2sfca` with weight 1 inside the catchment (``None`` = unbounded:
-    then every cell gets total supply / total demand on a connected network).
+    then every cell gets total supply / total demand on a connected network). Offers
+    and cells as for :func:`e2sfca` (EPSG:4326 geometry; travel on the EPSG:25832 net).
     Matches PySAL ``access.Access.two_stage_fca``.
 
     Parameters

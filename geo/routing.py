@@ -357,7 +357,11 @@ def travel_times(
 def snap_offers(
     router: Router, offers: gpd.GeoDataFrame, *, max_snap_m: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
-    """Offer ids, nearest nodes and snap distances; unusable offers listed with reasons."""
+    """Offer ids, nearest nodes and snap distances; unusable offers listed with reasons.
+
+    ``offers`` may be in any CRS (converted to EPSG:4326, then projected to the
+    network's EPSG:25832); snap distances are metres in EPSG:25832.
+    """
     if not isinstance(offers, gpd.GeoDataFrame):
         raise InputDataError(
             "offers must be a GeoDataFrame of points indexed by offer_id.",

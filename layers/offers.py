@@ -213,7 +213,10 @@ def _check_offers(offers: gpd.GeoDataFrame) -> None:
 
 
 def offer_rows(offers: gpd.GeoDataFrame, *, lang: str, numbered: bool = False) -> list[list[Any]]:
-    """The marker rows of :class:`OfferMarkers` (points without geometry are skipped)."""
+    """The marker rows of :class:`OfferMarkers` (points without geometry are skipped).
+
+    ``offers`` is EPSG:4326 (checked); each row starts with lat, lon rounded to 6 places.
+    """
     _check_offers(offers)
     rows = []
     for i, (_, row) in enumerate(offers.iterrows(), start=1):
@@ -291,5 +294,5 @@ def offer_layer(
 
 
 def origin_marker(lon: float, lat: float, *, label: str, lang: str) -> Pin:
-    """The start point (address or map click) as a dark house pin; ``label`` is escaped."""
+    """The start point (``lat``/``lon`` in EPSG:4326) as a dark house pin; ``label`` is escaped."""
     return Pin(lat, lon, icon="house", kind="origin", tooltip=label or t("start", lang))
