@@ -160,6 +160,14 @@ def district_table(result: dict[str, Any], districts: Any) -> pd.DataFrame:
     return table
 
 
+def total_table(result: dict[str, Any]) -> pd.DataFrame:
+    """The region-wide row of :func:`district_table` (for regions without districts)."""
+    total = result["total"]
+    frame = pd.DataFrame([total.to_dict()], index=[TOTAL])
+    frame["name"] = tr("cov.region_total")
+    return district_table({"districts": frame}, frame)
+
+
 def district_formats() -> dict[str, ColumnFormat]:
     """Display formats of :func:`district_table`'s columns."""
     return {
@@ -210,13 +218,17 @@ def render() -> None:
         threshold = st.select_slider(
             tr("cov.threshold"), options=list(THRESHOLDS_MIN), key="cov_threshold"
         )
-        metric = st.radio(
-            tr("cov.metric"),
-            list(METRICS),
-            format_func=lambda k: tr(f"cov.metric.{k}"),
-            key="cov_metric",
-        )
-        show_gaps = st.checkbox(tr("cov.show_gaps"), value=True, key="cov_gaps")
+        has_districts = bool(len(region.districts))
+        metric = "share"
+        show_gaps = True
+        if has_districts:
+            metric = st.radio(
+                tr("cov.metric"),
+                list(METRICS),
+                format_func=lambda k: tr(f"cov.metric.{k}"),
+                key="cov_metric",
+            )
+            show_gaps = st.checkbox(tr("cov.show_gaps"), value=True, key="cov_gaps")
         st.markdown(f"#### {tr('cov.whatif')}")
         whatif = st.toggle(tr("cov.whatif_on"), key="cov_whatif")
         action = "add"
@@ -306,6 +318,9 @@ def render() -> None:
             result = base
 
     with main:
+        if not has_districts:
+            # no district map to colour: the underserved 100 m cells carry the picture
+            st.info(tr("cov.no_districts"))
         m = new_map(region)
         groups = _layers(
             region,
@@ -346,13 +361,14 @@ def render() -> None:
     if flagged:
         st.caption(tr("cov.capacity_flag", n=flagged))
     if planned and result.get("change") is not None:
-        _whatif_table(base, result)
+        _whatif_table(base, result, per_district=has_districts)
 
-    if not len(region.districts):
-        st.info(tr("cov.no_districts"))
-        return
-    st.markdown(f"#### {tr('cov.table')}")
-    table = district_table(result, region.districts)
+    if has_districts:
+        st.markdown(f"#### {tr('cov.table')}")
+        table = district_table(result, region.districts)
+    else:
+        st.markdown(f"#### {tr('cov.table_total')}")
+        table = total_table(result)
     st.dataframe(styled(table, formats=district_formats()), hide_index=True, width="stretch")
     d1, d2 = st.columns(2)
     stem = f"versorgung_{slug}_{category}_{mode}_{int(threshold)}min"
@@ -386,19 +402,22 @@ def _refused_index(exc: OutOfReachError, n_added: int) -> int:
     return index if 0 <= index < n_added else n_added - 1
 
 
-def _whatif_table(base: dict[str, Any], after: dict[str, Any]) -> None:
-    """Per-district change from ``geo.access.what_if`` (only changed districts shown)."""
-    st.markdown(f"#### {tr('cov.whatif_result')}")
+def _whatif_table(base: dict[str, Any], after: dict[str, Any], *, per_district: bool) -> None:
+    """The change from ``geo.access.what_if``: overall, and per changed district."""
+    st.markdown(f"#### {tr('cov.whatif_result' if per_district else 'cov.whatif')}")
     change = after["change"]
     total = change.loc[TOTAL]
+    delta = float(total["share_change"]) * 100
     st.markdown(
         tr(
             "cov.whatif_total",
             before=fmt_number(float(total["share_before"]) * 100, lang(), decimals=1),
             after=fmt_number(float(total["share_after"]) * 100, lang(), decimals=1),
-            delta=float(total["share_change"]) * 100,
+            delta=("+" if delta >= 0 else "−") + fmt_number(abs(delta), lang(), decimals=1),
         )
     )
+    if not per_district:
+        return
     rows = change.drop(index=TOTAL)
     diff = pd.DataFrame(index=rows.index)
     diff[tr("common.district")] = rows["name"]

@@ -242,8 +242,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cov.whatif_reset": ("Planung zurücksetzen", "Reset the plan"),
     "cov.whatif_result": ("Veränderung je Ortsteil", "Change per district"),
     "cov.whatif_total": (
-        "Anteil versorgt insgesamt: {before} % → {after} % ({delta:+.1f} Prozentpunkte)",
-        "Share covered overall: {before} % → {after} % ({delta:+.1f} percentage points)",
+        "Anteil versorgt insgesamt: {before} % → {after} % ({delta} Prozentpunkte)",
+        "Share covered overall: {before} % → {after} % ({delta} percentage points)",
     ),
     "cov.col.share_before": ("Anteil vorher (%)", "Share before (%)"),
     "cov.col.share_after": ("Anteil nachher (%)", "Share after (%)"),
@@ -260,9 +260,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "cov.planned": ("Geplantes Angebot", "Planned offer"),
     "cov.no_districts": (
-        "Ohne Ortsteile zeigt die Karte nur das 100-m-Gitter.",
-        "Without districts the map shows the 100 m grid only.",
+        "Für diese Region sind keine Ortsteile hinterlegt. Die Karte zeigt daher die "
+        "unterversorgten 100-m-Zellen, die Tabelle die Werte der ganzen Region.",
+        "This region has no districts. The map therefore shows the underserved 100 m cells, "
+        "the table the figures of the whole region.",
     ),
+    "cov.table_total": ("Region insgesamt", "Whole region"),
+    "cov.region_total": ("Region insgesamt", "Whole region"),
     # advice page
     "adv.header": ("Beratung", "Counselling"),
     "adv.privacy": (

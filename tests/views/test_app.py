@@ -539,3 +539,40 @@ def test_advice_handout_rows_carry_the_shortlists_reasons(region: Any) -> None:
         lang="en",
         date=dt.date(2026, 1, 2),
     )
+
+
+@pytest.mark.slow
+def test_lauf_coverage_falls_back_to_the_grid(lauf: Any) -> None:
+    assert not len(lauf.districts)  # the premise: Lauf has no districts
+    at = open_page("coverage", query={"region": "lauf"})
+    assert_clean(at)
+    assert any(i.value == t("cov.no_districts", "de") for i in at.info)
+    assert "cov_metric" not in [r.key for r in at.radio]  # no district measure to choose
+    table = at.dataframe[0].value
+    assert list(table[t("common.district", "de")]) == [t("cov.region_total", "de")]
+    share = float(table[t("cov.col.share", "de")].iloc[0])
+    assert share == pytest.approx(float(_total_line(at).split()[2].replace(",", ".")), abs=0.05)
+    # what-if works without districts: the overall change, no per-district table
+    at.toggle(key="cov_whatif").set_value(True).run()
+    centre = lauf.boundary.representative_point()
+    at.session_state["cov_plan"] = {"added": [(centre.x, centre.y, 300)], "removed": []}
+    at.run()
+    assert_clean(at)
+    line = next(m.value for m in at.markdown if "→" in m.value)
+    assert "Prozentpunkte" in line and "." not in line.split("(")[-1]  # German decimals
+    assert len(at.dataframe) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("address", ["Marktplatz 1", "Marktplatz 14"])
+def test_lauf_address_with_house_number(lauf: Any, address: str) -> None:
+    at = open_page("find", query={"region": "lauf"})
+    at.text_input(key="find_addr_query").input(address).run()
+    assert_clean(at)
+    assert at.selectbox(key="find_addr_pick").value.startswith(address + ",")
+    import shapely
+
+    origin = at.session_state["find_origin"]
+    assert lauf.boundary.contains(shapely.Point(origin[0], origin[1]))
+    assert at.dataframe  # offers in reach, ranked
+    assert any(address in m.value for m in at.markdown)
