@@ -1,6 +1,6 @@
 """Speed of the map layers against plain folium, measured in the same run.
 
-``python -m layers.bench [--repeat 3]`` builds the Wolfsburg region (or loads it from
+``python bench/maps.py [--repeat 3]`` builds the Wolfsburg region (or loads it from
 cache), then times building + rendering the map script that streamlit-folium sends on
 every rerun: all offers (clustered, popups, tooltips) and all populated 100 m cells,
 
@@ -8,20 +8,28 @@ every rerun: all offers (clustered, popups, tooltips) and all populated 100 m ce
 - with the folium idiom as a baseline (one ``Marker``/``Popup``/``Tooltip`` per offer,
   cells as a ``GeoJson`` of squares),
 
-and prints seconds, script size and the ratio baseline / ours.
+and prints seconds, script size and the ratio baseline / ours. It lives in ``bench/``
+(formerly ``layers/bench.py``) because it imports streamlit-folium, and only ``app.py``
+and ``views/`` may import streamlit.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import folium
 import folium.plugins
 import numpy as np
 
-from geo.settings import CRS_MEASURE, CRS_STORE
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from geo.settings import CRS_MEASURE, CRS_STORE  # noqa: E402 - needs the repository on the path
 
 
 def _script_size(m: folium.Map) -> int:
@@ -33,7 +41,7 @@ def _script_size(m: folium.Map) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the comparison and print one line per variant plus the ratio."""
-    parser = argparse.ArgumentParser(prog="python -m layers.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python bench/maps.py", description=__doc__)
     parser.add_argument("--region", default="wolfsburg")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
