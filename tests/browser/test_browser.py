@@ -168,6 +168,8 @@ def _isolated_work_dir(root: Path) -> Path:
     from offers.store import OfferStore
 
     shared = get_paths()
+    # On a fresh clone no region is built yet: the link target must exist first.
+    (shared.work_dir / "regions").mkdir(parents=True, exist_ok=True)
     (root / "regions").symlink_to(shared.work_dir / "regions", target_is_directory=True)
     paths = get_paths(work_dir=root)
     region = load_region("wolfsburg", paths=paths)
