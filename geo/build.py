@@ -63,6 +63,7 @@ _BUILDER_MODULES = (
     "addresses",
     "geocode",
     "agegroups",
+    "textfile",
 )
 _GEO_DIR = Path(__file__).resolve().parent
 

@@ -28,6 +28,7 @@ from geo.agegroups import AGE_GROUPS, POP_COLUMNS
 from geo.errors import CensusFormatError, InputDataError
 from geo.network import Network
 from geo.settings import CRS_MEASURE, CRS_STORE
+from geo.textfile import decode_table_bytes
 
 #: The CRS of the Zensus grid (cell ids and ``x_mp``/``y_mp`` columns).
 CRS_CENSUS = "EPSG:3035"
@@ -374,12 +375,7 @@ def _decode(path: Path) -> str:
         ) from exc
     except OSError as exc:
         raise InputDataError(f"cannot read census file ({exc})", path=path) from exc
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")  # never fails: every byte is a character
+    return decode_table_bytes(raw, path=path, error=CensusFormatError)[0]
 
 
 def _read_one(path: Path) -> _FileCells:

@@ -41,13 +41,13 @@ from pyproj import Transformer
 from geo.agegroups import groups_for_ages
 from geo.errors import GeocodeError, OfferImportError
 from geo.settings import CRS_MEASURE, CRS_STORE
+from geo.textfile import decode_table_bytes
 from offers.safety import FORMULA_PREFIXES
 from offers.schema import normalise_record
 from offers.taxonomy import CATEGORIES, PROVIDER_TYPE_WORDS, provider_type_from, resolve_category
 
 #: Default maximum file size; override with the environment variable BLK_MAX_IMPORT_MB.
 DEFAULT_MAX_IMPORT_MB = 50.0
-ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252", "latin-1")
 SUFFIXES: tuple[str, ...] = (".csv", ".txt", ".tsv", ".xlsx", ".geojson", ".json", ".gpkg")
 #: Germany's extent with a margin, EPSG:4326 (lon_min, lat_min, lon_max, lat_max).
 GERMANY_BBOX: tuple[float, float, float, float] = (5.5, 47.0, 15.5, 55.2)
@@ -189,45 +189,6 @@ def normalise_header(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", low)
 
 
-def _decode(data: bytes, path: Path) -> tuple[str, str]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    if b"\x00" in data[:4096]:
-        raise OfferImportError(
-            "the file contains NUL bytes; it is not a text table.",
-            path=path,
-            hint="Save it as CSV (UTF-8) or XLSX.",
-        )
-    try:
-        return data.decode("utf-8-sig"), "utf-8-sig"
-    except UnicodeDecodeError:
-        pass
-    lines = data.splitlines(keepends=True)
-    utf8_lines = sum(1 for line in lines if _is_utf8(line) and not line.isascii())
-    if utf8_lines:
-        # Concatenated exports: some lines UTF-8, others cp1252. Decode line by line
-        # so no umlaut turns into mojibake.
-        text = "".join(
-            line.decode("utf-8") if _is_utf8(line) else line.decode("cp1252", errors="replace")
-            for line in lines
-        )
-        return text.removeprefix("\ufeff"), "mixed utf-8/cp1252"
-    for enc in ENCODINGS[1:]:
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
-            continue
-    raise OfferImportError("unknown text encoding.", path=path, hint="Save as UTF-8.")
-
-
-def _is_utf8(line: bytes) -> bool:
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 def _sniff_delimiter(header_line: str) -> str:
     counts = {d: header_line.count(d) for d in (";", ",", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
@@ -235,7 +196,7 @@ def _sniff_delimiter(header_line: str) -> str:
 
 
 def _read_csv(path: Path) -> RawTable:
-    text, encoding = _decode(path.read_bytes(), path)
+    text, encoding = decode_table_bytes(path.read_bytes(), path=path, error=OfferImportError)
     if not text.strip():
         raise OfferImportError(
             "the file is empty.", path=path, hint="Export the table again with a header row."

@@ -1,0 +1,74 @@
+"""Decoding text tables of unknown encoding (census grids, offer lists).
+
+German municipal and census exports come as UTF-8 (with or without BOM), UTF-16 with
+BOM, cp1252 or Latin-1, and sometimes as concatenations whose lines mix UTF-8 and
+cp1252. :func:`decode_table_bytes` is the one decoder for all of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from geo.errors import InputDataError
+
+#: Tried in this order after UTF-16 (BOM) and mixed lines.
+ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252", "latin-1")
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def decode_table_bytes(
+    data: bytes, *, path: str | Path, error: type[InputDataError] = InputDataError
+) -> tuple[str, str]:
+    """The text of a table file and the encoding that decoded it.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file.
+    path : str or Path
+        Named in the error.
+    error : type of InputDataError
+        Raised for binary content (NUL bytes outside UTF-16).
+
+    Returns
+    -------
+    text : str
+        Without a BOM.
+    encoding : str
+        ``"utf-16"``, ``"utf-8-sig"``, ``"mixed utf-8/cp1252"``, ``"cp1252"`` or
+        ``"latin-1"`` (the last never fails: every byte is a character).
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data[:4096]:
+        raise error(
+            "the file contains NUL bytes; it is not a text table.",
+            path=path,
+            hint="Save it as CSV (UTF-8) or XLSX.",
+        )
+    try:
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    lines = data.splitlines(keepends=True)
+    if any(_is_utf8(line) and not line.isascii() for line in lines):
+        # Concatenated exports: some lines UTF-8, others cp1252. Decode line by line
+        # so no umlaut turns into mojibake.
+        text = "".join(
+            line.decode("utf-8") if _is_utf8(line) else line.decode("cp1252", errors="replace")
+            for line in lines
+        )
+        return text.removeprefix("\ufeff"), "mixed utf-8/cp1252"
+    for enc in ENCODINGS[1:]:
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    raise error("unknown text encoding.", path=path, hint="Save as UTF-8.")  # pragma: no cover
