@@ -56,6 +56,8 @@ TAG_TABLE: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("community_centre", "youth_centre", "jugendzentrum", "jugendzentrum"),
     ("community_centre", "family_centre", "familienzentrum", "familienzentrum"),
     ("amenity", "youth_centre", "jugendzentrum", "jugendzentrum"),
+    # Club homes (sports, landlords' or other associations) are offers only by name.
+    ("community_centre", "club_home", None, None),
     ("amenity", "community_centre", None, OTHER),
     ("amenity", "social_centre", None, None),
     ("social_facility:for", "juvenile", "jugendzentrum", "jugendzentrum"),
@@ -78,6 +80,9 @@ REFINE_GROUPS: dict[tuple[str, str], frozenset[str]] = {
     ("amenity", "childcare"): frozenset({"fruehe_bildung", "jugend_familie"}),
     ("amenity", "community_centre"): frozenset(
         {"fruehe_bildung", "jugend_familie", "erwachsenenbildung", "kultur", "sonstige"}
+    ),
+    ("community_centre", "club_home"): frozenset(
+        {"fruehe_bildung", "jugend_familie", "erwachsenenbildung", "kultur"}
     ),
 }
 #: Tags whose ``operator`` is read as a further hint (a campus building of a

@@ -249,7 +249,7 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     (r"familienzentrum|mehrgenerationen|mütterzentrum|familienzentren", "familienzentrum"),
     (
         r"jugendzentrum|jugendtreff|jugendhaus|jugendfreizeit|jugendcaf|jugendclub"
-        r"|haus der jugend",
+        r"|haus der jugend|pfadfinder",
         "jugendzentrum",
     ),
     (r"berufsberatung|jobcenter|agentur für arbeit", "beratung_beruf"),

@@ -58,6 +58,18 @@ from offers.taxonomy import CATEGORIES
         ({"amenity": "community_centre", "name": "Jugendcafé Grußendorf"}, "jugendzentrum"),
         ({"amenity": "community_centre", "name": "Haus der Jugend"}, "jugendzentrum"),
         ({"amenity": "community_centre", "name": "Mütterzentrum"}, "familienzentrum"),
+        (
+            {"amenity": "community_centre", "community_centre": "club_home", "name": "Tennisheim"},
+            None,
+        ),
+        (
+            {
+                "amenity": "community_centre",
+                "community_centre": "club_home",
+                "name": "Pfadfinderheim Stamm Weiße Rose",
+            },
+            "jugendzentrum",
+        ),
         # amenity=college: the operator says which kind of college it is.
         ({"amenity": "college", "name": "Haus F", "operator": "Ostfalia Hochschule"}, "hochschule"),
         ({"amenity": "college", "name": "Studierenden-Servicebüro, Cafeteria"}, "hochschule"),
@@ -189,12 +201,17 @@ def test_wolfsburg_pois(wolfsburg_pois: gpd.GeoDataFrame) -> None:
     # A kindergarten may be refined (Familienzentrum, Krippe) but never leaves its family.
     assert groups.isin(["fruehe_bildung", "jugend_familie"]).all()
     assert (groups == "fruehe_bildung").mean() > 0.9
-    # Village halls, club homes and parish halls are no schools, whatever their name.
+    # Village and parish halls are no schools, whatever their name ("Alte Schule").
     cc = wolfsburg_pois["tags"].map(lambda t: t.get("community_centre"))
-    halls = wolfsburg_pois[cc.isin(["village_hall", "club_home", "parish_hall"])]
+    halls = wolfsburg_pois[cc.isin(["village_hall", "parish_hall"])]
     hall_ids = [f"osm-{t[0]}{i}" for t, i in zip(halls["osm_type"], halls["osm_id"], strict=True)]
-    assert len(hall_ids) >= 10
+    assert len(hall_ids) >= 4
     assert (offers.loc[hall_ids, "category"] == "sonstige").all()
+    # Club homes (tennis, sports, landlords' association) are offers only by their name.
+    clubs = wolfsburg_pois[cc == "club_home"]
+    club_ids = {f"osm-{t[0]}{i}" for t, i in zip(clubs["osm_type"], clubs["osm_id"], strict=True)}
+    kept = offers.loc[sorted(club_ids & set(offers.index)), "category"]
+    assert len(club_ids) >= 8 and kept.tolist() == ["jugendzentrum"]  # the scouts' home
     # Unnamed offers carry category and street; "(ohne Namen)" only without an address.
     unnamed = offers["name"].str.endswith("(ohne Namen)")
     assert (offers.loc[unnamed, "street"] == "").all()
