@@ -441,6 +441,22 @@ def _whatif_table(base: dict[str, Any], after: dict[str, Any], *, per_district: 
     st.dataframe(styled(diff, formats=formats), hide_index=True, width="stretch")
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def offer_rows(
+    slug: str, *, version: int, category: str, removed: tuple[str, ...], code: str
+) -> list[list[Any]]:
+    """Marker rows (``layers.offers.offer_rows``) of a category's offers minus ``removed``.
+
+    The same rows as ``layers.offers.offer_layer`` draws, kept between reruns: a new
+    threshold or a planned offer does not rebuild a popup per offer.
+    """
+    from views.common import offers_frame
+
+    offers = offers_frame(slug, version)
+    same = offers[offers["category"] == category].drop(index=list(removed), errors="ignore")
+    return optional_module("layers.offers").offer_rows(for_map(same), lang=code)
+
+
 def _layers(
     region: Any,
     result: dict[str, Any],
@@ -452,7 +468,10 @@ def _layers(
     plan: dict[str, Any] | None,
 ) -> list[Any]:
     """The choropleth, gap cells, offers and what-if markers as folium feature groups."""
+    import folium
     import geopandas as gpd
+
+    from layers.text import t as layer_text
 
     groups: list[Any] = []
     choropleth = optional_module("layers.choropleth")
@@ -492,7 +511,18 @@ def _layers(
     removed = same.loc[[i for i in (plan or {}).get("removed", []) if i in same.index]]
     same = same.drop(index=removed.index)
     if layers_offers is not None and len(same):
-        groups.append(layers_offers.offer_layer(for_map(same), lang=lang()))
+        # the pins (popups, tooltips) change only with the category and the removals
+        rows = offer_rows(
+            region.slug,
+            version=offers_version(region.slug),
+            category=category,
+            removed=tuple(removed.index),
+            code=lang(),
+        )
+        group = folium.FeatureGroup(name=layer_text("offers", lang()))
+        layers_offers.OfferMarkers(rows, cluster=True).add_to(group)
+        layers_offers.category_legend([category], lang=lang()).add_to(group)
+        groups.append(group)
     whatif = optional_module("layers.whatif")
     if plan is not None and whatif is not None and (plan["added"] or len(removed)):
         added = plan["added"]

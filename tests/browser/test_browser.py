@@ -73,8 +73,7 @@ MAP_STATE_JS = """
 """
 
 
-# A point of the map frame with no marker, cluster, legend or control on it.
-# the n-th spot near the map's centre that is map, not a marker or control
+# The n-th point near the map frame's centre with no marker, cluster, legend or control.
 FREE_SPOT_JS = """
 (skip) => {
   for (const fy of [0.5, 0.45, 0.55, 0.4, 0.6, 0.3, 0.7]) {
