@@ -341,6 +341,20 @@ def _flow(app: App, page: Any) -> None:
     page.wait_for_timeout(800)
     _shot(page, "1-start")
 
+    # The districts table shows German numbers but sorts by the numbers: click "km²"
+    # twice (ascending, then descending) and read the grid's accessible cells.
+    districts = page.locator('[data-testid="stDataFrame"]').nth(2)
+    districts.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box = districts.bounding_box()
+    assert box is not None
+    for _ in range(2):  # the km² header is the middle of three stretched columns
+        page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + 17)
+        page.wait_for_timeout(600)
+    cells = districts.locator("td").all_inner_texts()
+    km2 = [float(v) for v in cells[1::3][:8]]
+    assert km2 == sorted(km2, reverse=True) and km2[0] > 2 * km2[-1], km2
+
     # Angebote finden: type an address, see ranked offers and the isochrone.
     _goto_page(page, "Angebote finden")
     address = page.get_by_label("Adresse", exact=True)
@@ -503,6 +517,14 @@ def _flow(app: App, page: Any) -> None:
     page.mouse.wheel(0, 1100)
     page.wait_for_timeout(1200)
     _shot(page, "5b-beratung-handout")
+    # The PDF is built on click (a deferred download): it arrives and is a PDF.
+    t_pdf = time.perf_counter()
+    with page.expect_download(timeout=RESULT_SECONDS * 1000) as download:
+        page.get_by_text("PDF herunterladen").first.click()
+    pdf_path = download.value.path()
+    assert pdf_path is not None
+    assert Path(pdf_path).read_bytes()[:5] == b"%PDF-"
+    timings["handout PDF click -> download"] = time.perf_counter() - t_pdf
 
     # Daten renders (sign-in explained without a password hash).
     _goto_page(page, "Daten")
