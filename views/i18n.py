@@ -169,7 +169,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "find.rank": ("Rang", "Rank"),
     "find.travel": ("Fahrzeit (Min.)", "Travel time (min)"),
-    "find.walk_distance": ("Entfernung (m)", "Distance (m)"),
+    "find.walk_distance": ("Luftlinie (m)", "Straight-line distance (m)"),
     "find.details": ("Details zu einem Angebot", "Details of an offer"),
     "find.pick_offer": ("Angebot auswählen", "Choose an offer"),
     "find.share": (
