@@ -244,6 +244,7 @@ def what_if(
     steps: Sequence[tuple[float, float]] = DEFAULT_STEPS,
     cache: AccessCache | None = None,
     cache_key: Hashable = None,
+    before: tuple[NearestResult, FcaResult] | None = None,
 ) -> WhatIfResult:
     """Coverage and E2SFCA with offers added and/or removed, against the current state.
 
@@ -269,9 +270,15 @@ def what_if(
         E2SFCA step weights.
     cache : AccessCache, optional
         Reuse the "before" results across calls (keyed by ``cache_key`` and the
-        offers' fingerprint).
+        offers' fingerprint), and the offer -> cell travel times of the unchanged
+        offers, so that only the added offers are routed (same results as a full
+        recompute).
     cache_key : hashable
         Region cache key (e.g. ``region.info["cache_key"]``) for ``cache``.
+    before : (NearestResult, FcaResult), optional
+        The current state, if the caller already has it: :func:`nearest_offer` with
+        ``cells`` and :func:`e2sfca` with these ``districts``, ``pop_columns``,
+        ``capacity_column`` and ``steps`` on exactly ``offers``.
 
     Returns
     -------
@@ -332,9 +339,12 @@ def what_if(
     scenario = pd.concat([kept, new_rows])
     scenario = gpd.GeoDataFrame(scenario, geometry="geometry", crs=CRS_STORE)
 
-    def compute(frame: gpd.GeoDataFrame) -> tuple[NearestResult, FcaResult]:
-        nearest = nearest_offer(router, frame, cells=cells)
-        fca = e2sfca(
+    catchment_s = max(b for b, _ in steps) * 60.0 if steps else None
+    fingerprint = offers_fingerprint(offers, capacity_column=capacity_column)
+    base_key = (cache_key, router.mode, fingerprint)
+
+    def fca(frame: gpd.GeoDataFrame, travel: Any = None) -> FcaResult:
+        return e2sfca(
             router,
             frame,
             cells,
@@ -342,34 +352,56 @@ def what_if(
             capacity_column=capacity_column,
             steps=steps,
             districts=districts,
+            travel=travel,
         )
-        return nearest, fca
 
-    if cache is not None:
-        key = (
-            "what_if_base",
-            cache_key,
-            router.mode,
-            offers_fingerprint(offers, capacity_column=capacity_column),
-            tuple(np.atleast_1d(pop_columns)),
-            tuple(steps),
+    def memo(key: Hashable, compute: Callable[[], T]) -> T:
+        return compute() if cache is None else cache.get_or_compute(key, compute)
+
+    pop_key = tuple(np.atleast_1d(pop_columns))
+    if before is None:
+        nb, fb = memo(
+            ("what_if_base", *base_key, pop_key, tuple(steps)),
+            lambda: (nearest_offer(router, offers, cells=cells), fca(offers)),
         )
-        nb, fb = cache.get_or_compute(key, lambda: compute(offers))
     else:
-        nb, fb = compute(offers)
-    na, fa = compute(scenario)
-    cb = coverage(cells, districts, nb, threshold_min=threshold_min, pop_columns=pop_columns)
+        nb, fb = before
+    if cache is None:
+        na, fa = nearest_offer(router, scenario, cells=cells), fca(scenario)
+    else:
+        # Each offer's row of the offer -> cell matrix comes from its own Dijkstra, so
+        # the unchanged offers' rows are reused and only the added offers are routed:
+        # the same numbers as a full recompute.
+        ids_b, sec_b, _ = cache.get_or_compute(
+            ("what_if_travel", *base_key, catchment_s),
+            lambda: offer_cell_seconds(router, offers, cells, limit_s=catchment_s),
+        )
+        keep_rows = ~pd.Index(ids_b).isin(remove)
+        ids_n, sec_n, _ = offer_cell_seconds(router, new_rows, cells, limit_s=catchment_s)
+        ids_a = np.concatenate([ids_b[keep_rows], ids_n])
+        # snapping is cheap; it gives the skipped table a full run would and checks the order
+        ids_s, _, _, skipped = snap_offers(router, scenario, max_snap_m=MAX_SNAP_M)
+        travel = None
+        if ids_s.size == ids_a.size and (pd.Index(ids_s) == pd.Index(ids_a)).all():
+            travel = (ids_s, np.vstack([sec_b[keep_rows], sec_n]), skipped)
+        na, fa = nearest_offer(router, scenario, cells=cells), fca(scenario, travel)
+    cb = memo(
+        ("what_if_coverage", *base_key, pop_key, float(threshold_min)),
+        lambda: coverage(
+            cells, districts, nb, threshold_min=threshold_min, pop_columns=pop_columns
+        ),
+    )
     ca = coverage(cells, districts, na, threshold_min=threshold_min, pop_columns=pop_columns)
     out = pd.DataFrame(index=cb.index)
     out["name"] = cb["name"]
     out["population"] = cb["population"]
-    for metric, before, after in (
+    for metric, then, now in (
         ("covered", cb["covered"], ca["covered"]),
         ("share", cb["share"], ca["share"]),
         ("e2sfca", fb.districts["access"], fa.districts["access"]),
     ):
-        out[f"{metric}_before"] = before.reindex(out.index)
-        out[f"{metric}_after"] = after.reindex(out.index)
+        out[f"{metric}_before"] = then.reindex(out.index)
+        out[f"{metric}_after"] = now.reindex(out.index)
         out[f"{metric}_change"] = out[f"{metric}_after"] - out[f"{metric}_before"]
     return WhatIfResult(out, nb, na, fb, fa)
 

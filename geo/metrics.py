@@ -278,10 +278,13 @@ def _fca(
     sigma_min: float | None,
     districts: pd.DataFrame | None,
     mode: str | None,
+    travel: tuple[np.ndarray, np.ndarray, pd.DataFrame] | None = None,
 ) -> FcaResult:
     demand = target_population(cells, pop_columns)
     limit_s = None if catchment_min is None else catchment_min * 60.0
-    ids, seconds, skipped = offer_cell_seconds(net, offers, cells, mode=mode, limit_s=limit_s)
+    if travel is None:
+        travel = offer_cell_seconds(net, offers, cells, mode=mode, limit_s=limit_s)
+    ids, seconds, skipped = travel
     minutes = seconds / 60.0
     reach = np.isfinite(minutes)
     if catchment_min is not None:
@@ -367,6 +370,7 @@ def e2sfca(
     catchment_min: float | None = None,
     districts: pd.DataFrame | None = None,
     mode: str | None = None,
+    travel: tuple[np.ndarray, np.ndarray, pd.DataFrame] | None = None,
 ) -> FcaResult:
     """Enhanced two-step floating catchment area (Luo & Qi 2009): places per target person.
 
@@ -400,6 +404,10 @@ def e2sfca(
         aggregation.
     mode : str, optional
         Cell column suffix; default the network's mode.
+    travel : (offer_ids, seconds, skipped), optional
+        The :func:`offer_cell_seconds` result for exactly these ``offers``, ``cells``
+        and catchment (``limit_s`` = catchment in seconds), e.g. assembled from cached
+        rows; skips the routing. The caller vouches that it matches.
 
     Returns
     -------
@@ -428,6 +436,7 @@ def e2sfca(
         sigma_min=gaussian_sigma_min,
         districts=districts,
         mode=mode,
+        travel=travel,
     )
 
 

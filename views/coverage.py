@@ -100,6 +100,18 @@ def analyse(
     cols = [f"pop_{g}" for g in groups]
     cells, districts = region.cells, region.districts
     change = None
+    net, rk = region.networks[mode], region.info.get("cache_key")
+    # the current state: a cache hit when the page was shown without a plan before
+    nearest = cache.nearest(net, chosen, cells=cells, region_key=rk, categories=[category])
+    fca = cache.e2sfca(
+        net,
+        chosen,
+        cells,
+        pop_columns=cols,
+        region_key=rk,
+        categories=[category],
+        districts=districts,
+    )
     if added or removed:
         plan = [
             access.NewOffer(lon=lon, lat=lat, capacity=float(cap), offer_id=f"geplant-{i + 1}")
@@ -115,21 +127,10 @@ def analyse(
             add=plan,
             remove=list(removed),
             cache=cache,
-            cache_key=region.info.get("cache_key"),
+            cache_key=rk,
+            before=(nearest, fca),
         )
         nearest, fca, change = res.nearest_after, res.fca_after, res.districts
-    else:
-        net, rk = region.networks[mode], region.info.get("cache_key")
-        nearest = cache.nearest(net, chosen, cells=cells, region_key=rk, categories=[category])
-        fca = cache.e2sfca(
-            net,
-            chosen,
-            cells,
-            pop_columns=cols,
-            region_key=rk,
-            categories=[category],
-            districts=districts,
-        )
     cov = access.coverage(cells, districts, nearest, threshold_min=threshold_min, pop_columns=cols)
     if fca.districts is not None:
         cov["supply_per_head"] = fca.districts["access"].reindex(cov.index)

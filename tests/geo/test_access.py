@@ -320,7 +320,8 @@ def test_what_if_removing_never_raises_coverage(scenario) -> None:
         cache=cache,
         cache_key="syn",
     )
-    assert cache.hits == 1  # the "before" state was reused
+    # the "before" state, its travel-time matrix and its coverage were reused
+    assert (cache.hits, cache.misses) == (3, 3)
 
 
 def test_what_if_refuses_unknown_ids(scenario) -> None:
@@ -439,3 +440,62 @@ def test_what_if_refuses_unreachable_new_offer(scenario) -> None:
             threshold_min=5,
             add=[NewOffer(12.5, 51.0, 10.0, "far")],
         )
+
+
+@pytest.fixture(scope="module")
+def wolfsburg_kitas(wolfsburg, paths) -> gpd.GeoDataFrame:
+    from offers.catalogue import load_offers
+
+    offers = load_offers(wolfsburg, paths=paths)
+    return offers[offers["category"] == "kita"]
+
+
+def _plan(net: Network, seed: int, n: int) -> list[NewOffer]:
+    rng = np.random.default_rng(seed)
+    nodes = rng.choice(net.n_nodes, size=n, replace=False)
+    lon, lat = TO_STORE.transform(net.x[nodes], net.y[nodes])
+    return [
+        NewOffer(float(lon[i]), float(lat[i]), float(rng.integers(10, 120)), f"geplant-{i + 1}")
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize(
+    "mode, seed, n_add, n_remove", [("walk", 1, 1, 0), ("bike", 2, 2, 3), ("walk", 3, 0, 2)]
+)
+def test_what_if_reusing_the_cache_equals_a_full_recompute(
+    wolfsburg, wolfsburg_kitas, mode: str, seed: int, n_add: int, n_remove: int
+) -> None:
+    net = wolfsburg.networks[mode]
+    cells, districts = wolfsburg.cells, wolfsburg.districts
+    offers = wolfsburg_kitas
+    cache = AccessCache()
+    router = cache.router(net)
+    # the page's current state, as the coverage view passes it in
+    before = (
+        cache.nearest(net, offers, cells=cells, region_key="wob", categories=["kita"]),
+        cache.e2sfca(
+            net, offers, cells, pop_columns="pop_0_5", region_key="wob", districts=districts
+        ),
+    )
+    rng = np.random.default_rng(seed)
+    for round_ in range(2):  # the second round reads the cached travel-time matrix
+        add = _plan(net, seed * 10 + round_, n_add)
+        remove = list(rng.choice(offers.index.to_numpy(), size=n_remove, replace=False))
+        kwargs = dict(pop_columns="pop_0_5", threshold_min=10, add=add, remove=remove)
+        fast = what_if(
+            router, offers, cells, districts, cache=cache, cache_key="wob", before=before, **kwargs
+        )
+        full = what_if(Router(net), offers, cells, districts, **kwargs)
+        pd.testing.assert_frame_equal(fast.districts, full.districts, rtol=0, atol=1e-9)
+        pd.testing.assert_frame_equal(fast.fca_after.cells, full.fca_after.cells, rtol=0, atol=1e-9)
+        pd.testing.assert_frame_equal(
+            fast.fca_after.offers, full.fca_after.offers, rtol=0, atol=1e-9
+        )
+        pd.testing.assert_frame_equal(fast.fca_after.skipped, full.fca_after.skipped)
+        pd.testing.assert_frame_equal(fast.nearest_after.cells, full.nearest_after.cells)
+        assert fast.fca_before is before[1]
+        routed = (set(offers.index) - set(remove)) | {a.offer_id for a in add}
+        assert set(fast.fca_after.offers.index) == routed - set(full.fca_after.skipped.index)
+    # round two read the unchanged offers' travel times and the "before" coverage
+    assert (cache.hits, cache.misses) == (2, 4)
