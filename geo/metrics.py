@@ -120,7 +120,18 @@ def coverage(
         }
     )[in_region.to_numpy()]
     frame["covered"] = np.where(frame["minutes"] <= threshold_min, frame["pop"], 0.0)
-    groups = {TOTAL: frame, **dict(tuple(frame.groupby("district_id", sort=False)))}
+    # plain arrays: per-district pandas sums dominated a what-if click (same sums, same order)
+    pop_a = frame["pop"].to_numpy(dtype=float)
+    covered_a = frame["covered"].to_numpy(dtype=float)
+    minutes_a = frame["minutes"].to_numpy(dtype=float)
+    unknown_a = ~frame["known"].to_numpy(dtype=bool)
+    people_a = frame["unknown_people"].to_numpy(dtype=float)
+    codes, uniques = pd.factorize(frame["district_id"], use_na_sentinel=True)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    groups: dict[object, np.ndarray] = {TOTAL: np.arange(len(frame))}
+    for k, did in enumerate(uniques):
+        groups.setdefault(did, order[bounds[k] : bounds[k + 1]])
     ids = [*districts.index.tolist(), TOTAL]
     rows = []
     for did in ids:
@@ -128,15 +139,13 @@ def coverage(
         if part is None:
             rows.append((0.0, 0.0, np.nan, 0, 0.0))
             continue
-        population = float(part["pop"].sum())
-        covered = float(part["covered"].sum())
         rows.append(
             (
-                population,
-                covered,
-                _weighted_median(part["minutes"].to_numpy(), part["pop"].to_numpy()),
-                int((~part["known"]).sum()),
-                float(part["unknown_people"].sum()),
+                float(pop_a[part].sum()),
+                float(covered_a[part].sum()),
+                _weighted_median(minutes_a[part], pop_a[part]),
+                int(unknown_a[part].sum()),
+                float(people_a[part].sum()),
             )
         )
     out = pd.DataFrame(
