@@ -21,7 +21,52 @@ BLUES: tuple[str, ...] = (
     "#08519c",
     "#08306b",
 )
+#: Smallest drawing tolerance: sharper than this no screen shows a band edge.
 SIMPLIFY_M = 5.0
+#: Drawn coordinates are rounded to this many degrees (1e-5 deg is about 1 m).
+PRECISION_DEG = 1e-5
+#: Half a pixel at the zoom the band is shown at: the simplified edge is indistinguishable.
+TOLERANCE_PX = 0.5
+_EARTH_PX_M = 156543.03392  # metres per pixel at zoom 0 on the equator (web mercator)
+
+
+def draw_tolerance_m(zoom: int | None, *, lat: float, pixels: float = TOLERANCE_PX) -> float:
+    """Simplification tolerance in metres (EPSG:25832) for drawing at web-map ``zoom``.
+
+    ``pixels`` screen pixels at ``zoom`` and latitude ``lat`` (EPSG:4326), but never
+    below :data:`SIMPLIFY_M`; without a zoom the floor is used.
+    """
+    if zoom is None:
+        return SIMPLIFY_M
+    metres_per_px = _EARTH_PX_M * np.cos(np.radians(lat)) / 2.0**zoom
+    return max(SIMPLIFY_M, float(pixels * metres_per_px))
+
+
+def draw_geometry(bands: gpd.GeoDataFrame, *, tolerance_m: float = SIMPLIFY_M) -> gpd.GeoSeries:
+    """Band polygons as drawn: simplified in EPSG:25832, rounded to :data:`PRECISION_DEG`.
+
+    Plain Douglas-Peucker: the topology-preserving variant costs ten times as much on
+    the thousands of holes of a drive band and differs only where a hole narrower than
+    about ``2 * tolerance_m`` (a pixel) closes. Leaflet fills rings even-odd, so a ring
+    that touches itself after simplification still draws as the band.
+
+    Parameters
+    ----------
+    bands : GeoDataFrame
+        EPSG:4326 band polygons.
+    tolerance_m : float
+        Simplification tolerance in metres.
+
+    Returns
+    -------
+    GeoSeries
+        EPSG:4326, same index; every edge within about ``tolerance_m`` + 1 m of the input.
+    """
+    simple = bands.geometry.to_crs(CRS_MEASURE).simplify(tolerance_m, preserve_topology=False)
+    # rounding (not a precision grid) keeps the JSON short and never fails on a touching ring
+    decimals = round(-np.log10(PRECISION_DEG))
+    rounded = shapely.transform(simple.to_crs(CRS_STORE).to_numpy(), lambda c: c.round(decimals))
+    return gpd.GeoSeries(rounded, index=bands.index, crs=CRS_STORE)
 
 
 def band_colors(n: int) -> list[str]:
@@ -50,6 +95,7 @@ def isochrone_layer(
     fill_opacity: float = 0.28,
     legend: bool = True,
     show: bool = True,
+    zoom: int | None = None,
 ) -> folium.FeatureGroup:
     """Isochrone bands as a layer: translucent fills, darkest for the shortest time.
 
@@ -65,6 +111,10 @@ def isochrone_layer(
     fill_opacity : float
         Opacity of each band's fill (overlaps deepen the centre).
     legend, show : bool
+    zoom : int, optional
+        Web-map zoom the bands are first shown at: edges are simplified to half a
+        pixel there (:func:`draw_tolerance_m`), at least :data:`SIMPLIFY_M`. The
+        tooltip's area and population come from ``bands`` and stay exact.
 
     Returns
     -------
@@ -80,7 +130,8 @@ def isochrone_layer(
         return group
     minutes_sorted = sorted({float(m) for m in valid["minutes"]})
     colors = dict(zip(minutes_sorted, band_colors(len(minutes_sorted)), strict=True))
-    simple = valid.geometry.to_crs(CRS_MEASURE).simplify(SIMPLIFY_M).to_crs(CRS_STORE)
+    lat = float(np.mean(valid.total_bounds[1::2]))
+    simple = draw_geometry(valid, tolerance_m=draw_tolerance_m(zoom, lat=lat))
     features = []
     for (_, row), geom in zip(valid.iterrows(), simple, strict=True):
         minutes = float(row["minutes"])
@@ -89,7 +140,7 @@ def isochrone_layer(
         features.append(
             {
                 "type": "Feature",
-                "geometry": shapely.geometry.mapping(shapely.set_precision(geom, 1e-6)),
+                "geometry": shapely.geometry.mapping(geom),
                 "properties": {
                     "minutes": minutes,
                     "color": colors[minutes],

@@ -301,7 +301,9 @@ def render() -> None:
         groups: list[folium.FeatureGroup] = []
         layers_iso = optional_module("layers.isochrones")
         if bands is not None and layers_iso is not None:
-            groups.append(layers_iso.isochrone_layer(bands, lang=lang()))
+            # simplified to half a pixel at the zoom the catchment is framed at
+            zoom = None if view is None else view[1]
+            groups.append(layers_iso.isochrone_layer(bands, lang=lang(), zoom=zoom))
         layers_offers = optional_module("layers.offers")
         if layers_offers is not None:
             shown = ranked if ranked is not None else offers
