@@ -423,10 +423,10 @@ def t(key: str, lang: str, /, **values: Any) -> str:
 
 
 def fmt_number(value: float, lang: str, /, *, decimals: int = 0) -> str:
-    """Format a number the way readers of ``lang`` expect (German: ``1.234,5``)."""
-    if value != value:  # NaN
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    if lang == "en":
-        return text
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    """Format a number the way readers of ``lang`` expect (German: ``1.234,5``).
+
+    The one formatter is :func:`layers.text.format_number`; this keeps the pages' call style.
+    """
+    from layers.text import format_number
+
+    return format_number(value, lang=lang, decimals=decimals)
