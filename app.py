@@ -14,7 +14,7 @@ import threading
 import streamlit as st
 
 from geo.errors import BildungslandkarteError
-from views.common import lang, optional_module, region_name, region_slug, region_slugs, tr
+from views.common import lang, region_cache, region_name, region_slug, region_slugs, tr
 from views.i18n import LANGS
 
 log = logging.getLogger("bildungslandkarte.app")
@@ -70,13 +70,7 @@ def _sidebar() -> None:
 
 def _footer() -> None:
     lines = [tr("app.attribution")]
-    build = optional_module("geo.build")
-    region = None
-    if build is not None:
-        from views.common import region_cache
-
-        cache = region_cache()
-        region = cache.loaded(region_slug())
+    region = region_cache().loaded(region_slug())
     if region is not None:
         for src in region.info.get("sources", []):
             get = src.get if isinstance(src, dict) else lambda k, s=src: getattr(s, k, "")

@@ -24,7 +24,6 @@ from views.common import (
     language_label,
     language_options,
     mode_label,
-    optional_module,
     region_name,
     region_slug,
     styled,
@@ -55,11 +54,11 @@ def shortlist(
     budget_min: int,
 ) -> pd.DataFrame:
     """Offers ranked for the profile by ``offers.search.match_profile`` (EPSG:4326 kept)."""
+    from offers.search import match_profile
     from views.find import offer_seconds
 
-    search = optional_module("offers.search")
     seconds = offer_seconds(region, mode, origin, offers)
-    return search.match_profile(
+    return match_profile(
         offers,
         age=age,
         topics=topics,
@@ -76,13 +75,8 @@ def render() -> None:
     st.header(tr("adv.header"))
     st.caption(tr("adv.privacy"))
     region = get_region()
-    if region is None:
-        return
     slug = region_slug()
     offers = get_offers(slug)
-    if offers is None:
-        st.info(tr("app.not_available", what="offers.catalogue"))
-        return
 
     st.subheader(tr("adv.profile"))
     c1, c2 = st.columns(2)
@@ -122,13 +116,6 @@ def render() -> None:
 
     if hit is None:
         st.info(tr("adv.start_needed"))
-        return
-    search = optional_module("offers.search")
-    if search is None or not hasattr(search, "match_profile"):
-        st.info(tr("app.not_available", what="offers.search.match_profile"))
-        return
-    if optional_module("geo.access") is None:
-        st.info(tr("app.not_available", what="geo.access"))
         return
     pool = offers if not cats else offers[offers["category"].isin(cats)]
     try:
@@ -196,11 +183,9 @@ def _handout(
     region: Any, rows: Any, *, origin: tuple[float, float], age: int, mode: str, budget_min: int
 ) -> None:
     """Print view and PDF of the chosen offers (``layers.handout``), built in memory only."""
+    from layers import handout
+
     st.subheader(tr("adv.handout"))
-    handout = optional_module("layers.handout")
-    if handout is None:
-        st.info(tr("app.not_available", what="layers.handout"))
-        return
     summary = tr("adv.summary", age=age, mode=mode_label(mode), budget=budget_min)
     today = dt.date.today()
     streets = region.basemap.get("streets") if hasattr(region.basemap, "get") else None

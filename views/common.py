@@ -2,9 +2,8 @@
 
 Only this package and ``app.py`` import streamlit. Caches live here, at the UI edge:
 ``st.cache_resource`` holds the built region (networks), the geocoder and the access
-cache; ``st.cache_data`` holds frames. Pieces written by other modules that have not
-landed yet are looked up with :func:`optional_module`, so a page can say "not available
-yet" instead of failing.
+cache; ``st.cache_data`` holds frames. Slow project modules are imported inside the
+functions that need them, so that importing this module stays quick.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from types import ModuleType
 from typing import Any
 
 import folium
@@ -29,27 +27,7 @@ from views.i18n import DEFAULT_LANG, LANGS, fmt_number, t
 
 log = logging.getLogger("bildungslandkarte.app")
 
-_PROJECT_PACKAGES = ("geo", "offers", "layers")
 STATIC_DIR = REPO_ROOT / "static"
-
-
-# --------------------------------------------------------------------------- modules
-
-
-def optional_module(name: str) -> ModuleType | None:
-    """Import a project module, or return None if it (or a sibling it needs) is missing.
-
-    Other engineers write ``geo``, ``offers`` and ``layers`` in parallel; until their
-    module lands, pages show a friendly "not available yet" message. Errors inside an
-    existing module are not hidden.
-    """
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        missing = exc.name or ""
-        if missing.split(".")[0] in _PROJECT_PACKAGES:
-            return None
-        raise
 
 
 # --------------------------------------------------------------------------- text
@@ -91,11 +69,10 @@ def mode_label(mode: str) -> str:
 
 
 def category_label(key: str) -> str:
-    """The category's label in the user's language (the key when the taxonomy is missing)."""
-    taxonomy = optional_module("offers.taxonomy")
-    if taxonomy is None:
-        return key
-    cat = taxonomy.CATEGORIES.get(key)
+    """The category's label in the user's language (the key when it is not a known category)."""
+    from offers.taxonomy import CATEGORIES
+
+    cat = CATEGORIES.get(key)
     if cat is None:
         return key
     return cat.label_en if lang() == "en" else cat.label_de
@@ -103,9 +80,9 @@ def category_label(key: str) -> str:
 
 def language_options(offers: Any) -> list[str]:
     """Languages to choose from: the known ISO codes plus any other value in the data."""
-    search = optional_module("offers.search")
-    names: dict[str, tuple[str, str]] = getattr(search, "LANGUAGE_NAMES", {})
-    values = set(names)
+    from offers.search import LANGUAGE_NAMES
+
+    values = set(LANGUAGE_NAMES)
     if offers is not None and "languages" in offers.columns:
         for items in offers["languages"]:
             if isinstance(items, list | tuple):
@@ -114,10 +91,10 @@ def language_options(offers: Any) -> list[str]:
 
 
 def language_label(code: str) -> str:
-    search = optional_module("offers.search")
-    names: dict[str, tuple[str, str]] = getattr(search, "LANGUAGE_NAMES", {})
-    if code in names:
-        de, en = names[code]
+    from offers.search import LANGUAGE_NAMES
+
+    if code in LANGUAGE_NAMES:
+        de, en = LANGUAGE_NAMES[code]
         return en if lang() == "en" else de
     return code
 
@@ -195,11 +172,8 @@ def region_name(slug: str) -> str:
         return slug
 
 
-def get_region() -> Any | None:
-    """The selected region, built with a progress bar on first use; None if unavailable."""
-    if optional_module("geo.build") is None:
-        st.warning(tr("app.region_missing"))
-        return None
+def get_region() -> Any:
+    """The selected region, built with a progress bar on first use."""
     slug = region_slug()
     name = region_name(slug)
     bar = st.empty()
@@ -220,22 +194,20 @@ def get_region() -> Any | None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def get_geocoder(slug: str) -> Any | None:
-    """The offline geocoder of a region (None until ``geo.geocode`` lands)."""
-    geocode = optional_module("geo.geocode")
-    if geocode is None:
-        return None
+def get_geocoder(slug: str) -> Any:
+    """The offline geocoder of a region."""
+    from geo.geocode import Geocoder
+
     region = region_cache().get(slug)
-    return geocode.Geocoder(region.addresses)
+    return Geocoder(region.addresses)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def get_access_cache(slug: str) -> Any | None:
+def get_access_cache(slug: str) -> Any:
     """The bounded memo cache of accessibility results for a region."""
-    access = optional_module("geo.access")
-    if access is None or not hasattr(access, "AccessCache"):
-        return None
-    cache = access.AccessCache()
+    from geo.access import AccessCache
+
+    cache = AccessCache()
     region = region_cache().get(slug)
     for net in region.networks.values():
         # prepare every mode once, so that switching mode later waits for nothing
@@ -269,21 +241,20 @@ def bump_offers_version(slug: str) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def offers_frame(slug: str, version: int) -> Any | None:
+def offers_frame(slug: str, version: int) -> Any:
     """The offer table of a region (GeoDataFrame, EPSG:4326, index ``offer_id``).
 
     ``version`` only keys the cache, so an edit in the store shows at once.
     """
     del version
+    from offers.catalogue import load_offers
+
     region = region_cache().get(slug)
-    catalogue = optional_module("offers.catalogue")
-    if catalogue is None or not hasattr(catalogue, "load_offers"):
-        return None
     # nullable Int64 -> float (NaN): the search and the map layers expect NaN, not pd.NA
-    return for_map(catalogue.load_offers(region))
+    return for_map(load_offers(region))
 
 
-def get_offers(slug: str) -> Any | None:
+def get_offers(slug: str) -> Any:
     return offers_frame(slug, offers_version(slug))
 
 
@@ -308,9 +279,6 @@ def address_picker(*, key: str, default: str = "") -> tuple[float, float, str] |
     if not query:
         return None
     geocoder = get_geocoder(region_slug())
-    if geocoder is None:
-        st.info(tr("app.not_available", what="geo.geocode"))
-        return None
     try:
         suggestions = list(geocoder.suggest(query, limit=8))
     except GeocodeError:
@@ -388,14 +356,13 @@ def region_center(region: Any) -> tuple[float, float]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def basemap_url(slug: str, cache_key: str) -> str | None:
+def basemap_url(slug: str, cache_key: str) -> str:
     """Write the region's offline basemap once per cache key and return its static URL."""
+    from layers.basemap import write_basemap
+
     del cache_key
-    basemap = optional_module("layers.basemap")
-    if basemap is None or not hasattr(basemap, "write_basemap"):
-        return None
     region = region_cache().get(slug)
-    return str(basemap.write_basemap(region, static_dir=STATIC_DIR))
+    return str(write_basemap(region, static_dir=STATIC_DIR))
 
 
 def new_map(
@@ -413,19 +380,16 @@ def new_map(
         Centre in EPSG:4326, Leaflet order; default: the view that fits the region's
         districts (or outline).
     """
+    from layers.assets import new_map as assets_new_map
+    from layers.basemap import basemap_layer
 
     if location is None:
         # open on the whole region; the same arguments each run keep the base map mounted
         location, zoom_start = view_for_bounds(region_bounds(region))
-    assets = optional_module("layers.assets")
-    if assets is not None and hasattr(assets, "new_map"):
-        m = assets.new_map(location=location, zoom_start=zoom_start)
-    else:
-        m = folium.Map(location=location, zoom_start=zoom_start, tiles=None, control_scale=True)
+    m = assets_new_map(location=location, zoom_start=zoom_start)
     url = basemap_url(region.slug, str(region.info.get("cache_key", "")))
-    basemap = optional_module("layers.basemap")
-    if url and basemap is not None and hasattr(basemap, "basemap_layer"):
-        basemap.basemap_layer(url).add_to(m)
+    if url:
+        basemap_layer(url).add_to(m)
     return m
 
 
@@ -462,13 +426,13 @@ def show_map(
     """
     from streamlit_folium import st_folium
 
+    from layers.assets import localize
+
     for i, element in enumerate(_elements(m)):
         element._id = f"b{i}"  # same ids every run -> same script -> no remount
     groups = list(layers)
-    assets = optional_module("layers.assets")
-    if assets is not None and hasattr(assets, "localize"):
-        for element in (m, *groups):
-            assets.localize(element)
+    for element in (m, *groups):
+        localize(element)
     out = st_folium(
         m,
         key=key,

@@ -15,6 +15,7 @@ import streamlit as st
 
 from geo.agegroups import AGE_GROUPS, groups_for_ages
 from geo.errors import OutOfReachError
+from geo.metrics import TOTAL
 from geo.settings import MODES
 from views.common import (
     ColumnFormat,
@@ -29,7 +30,6 @@ from views.common import (
     mode_label,
     new_map,
     offers_version,
-    optional_module,
     pending_click,
     region_cache,
     region_slug,
@@ -42,7 +42,6 @@ from views.common import (
 from views.i18n import fmt_number
 
 THRESHOLDS_MIN: tuple[int, ...] = (5, 10, 15, 20, 30, 45, 60)
-TOTAL = "__total__"  # geo.access' name of the region-wide row
 METRICS: tuple[str, ...] = ("share", "supply", "population", "median")
 #: metric -> column of the district table
 METRIC_COLUMN: dict[str, str] = {
@@ -55,8 +54,9 @@ METRIC_COLUMN: dict[str, str] = {
 
 def default_groups(category: str) -> list[str]:
     """The category's target age groups (from the taxonomy), as age-group keys."""
-    taxonomy = optional_module("offers.taxonomy")
-    cat = taxonomy.CATEGORIES.get(category) if taxonomy is not None else None
+    from offers.taxonomy import CATEGORIES
+
+    cat = CATEGORIES.get(category)
     if cat is None:
         return [AGE_GROUPS[0].key]
     return list(groups_for_ages(int(cat.target_min_age), cat.target_max_age))
@@ -89,9 +89,9 @@ def analyse(
         cells, EPSG:4326), ``capacity_unknown`` (offers counted as 1 place) and
         ``change`` (what-if table or None).
     """
+    from geo import access
     from views.common import get_access_cache, offers_frame
 
-    access = optional_module("geo.access")
     region = region_cache().get(slug)
     cache = get_access_cache(slug)
     router = cache.router(region.networks[mode])
@@ -184,14 +184,8 @@ def render() -> None:
     """The page: controls, choropleth + gaps + what-if map, totals, district table."""
     st.header(tr("cov.header"))
     region = get_region()
-    if region is None:
-        return
     slug = region_slug()
     offers = get_offers(slug)
-    if offers is None:
-        st.info(tr("app.not_available", what="offers.catalogue"))
-        return
-    access = optional_module("geo.access")
 
     ctrl, main = st.columns([1, 2], gap="large")
     with ctrl:
@@ -270,10 +264,6 @@ def render() -> None:
 
     if not groups:
         groups = default_groups(category)
-    if access is None or not hasattr(access, "what_if"):
-        with main:
-            st.info(tr("app.not_available", what="geo.access"))
-        return
     # clicks matter only while placing a planned offer; otherwise nothing reruns
     wanted = ["last_clicked"] if whatif and action == "add" else []
     # streamlit-folium keeps returned_objects of a mounted map: remount when they change
@@ -451,11 +441,12 @@ def offer_rows(
     The same rows as ``layers.offers.offer_layer`` draws, kept between reruns: a new
     threshold or a planned offer does not rebuild a popup per offer.
     """
+    from layers import offers as layers_offers
     from views.common import offers_frame
 
     offers = offers_frame(slug, version)
     same = offers[offers["category"] == category].drop(index=list(removed), errors="ignore")
-    return optional_module("layers.offers").offer_rows(for_map(same), lang=code)
+    return layers_offers.offer_rows(for_map(same), lang=code)
 
 
 def _layers(
@@ -472,11 +463,13 @@ def _layers(
     import folium
     import geopandas as gpd
 
+    from layers import cells as cells_mod
+    from layers import choropleth, whatif
+    from layers import offers as layers_offers
     from layers.text import t as layer_text
 
     groups: list[Any] = []
-    choropleth = optional_module("layers.choropleth")
-    if choropleth is not None and len(region.districts):
+    if len(region.districts):
         cov = result["districts"]
         frame = region.districts[["name", "geometry"]].join(
             cov.drop(columns=["name"], errors="ignore"), how="left"
@@ -493,9 +486,8 @@ def _layers(
             reverse=metric == "median",  # long travel times are bad
         )
         groups.append(layer)
-    cells_mod = optional_module("layers.cells")
     gaps = result.get("gaps")
-    if show_gaps and cells_mod is not None and gaps is not None and len(gaps):
+    if show_gaps and gaps is not None and len(gaps):
         cols = [c for c in ("x", "y", "cell_size_m") if c not in gaps.columns]
         gap = cells_mod.gap_layer(
             gaps.join(region.cells[cols]),
@@ -507,11 +499,10 @@ def _layers(
             name=tr("cov.gaps"),
         )
         groups.append(gap)
-    layers_offers = optional_module("layers.offers")
     same = offers[offers["category"] == category]
     removed = same.loc[[i for i in (plan or {}).get("removed", []) if i in same.index]]
     same = same.drop(index=removed.index)
-    if layers_offers is not None and len(same):
+    if len(same):
         # the pins (popups, tooltips) change only with the category and the removals
         rows = offer_rows(
             region.slug,
@@ -524,8 +515,7 @@ def _layers(
         layers_offers.OfferMarkers(rows, cluster=True).add_to(group)
         layers_offers.category_legend([category], lang=lang()).add_to(group)
         groups.append(group)
-    whatif = optional_module("layers.whatif")
-    if plan is not None and whatif is not None and (plan["added"] or len(removed)):
+    if plan is not None and (plan["added"] or len(removed)):
         added = plan["added"]
         planned = gpd.GeoDataFrame(
             {

@@ -26,7 +26,6 @@ from views.common import (
     lang,
     log,
     md,
-    optional_module,
     region_slug,
     tr,
 )
@@ -88,8 +87,9 @@ def _import_tab(store: Any, region: Any, user: str) -> None:
     upload = st.file_uploader(
         tr("data.upload"), type=["csv", "xlsx", "geojson", "json", "gpkg"], key="data_upload"
     )
-    taxonomy = optional_module("offers.taxonomy")
-    keys = list(taxonomy.CATEGORIES) if taxonomy is not None else []
+    from offers.taxonomy import CATEGORIES
+
+    keys = list(CATEGORIES)
     default_category = st.selectbox(
         tr("data.default_category"),
         [None, *keys],
@@ -274,16 +274,12 @@ def render() -> None:
     if top_r.button(tr("data.signout"), key="data_signout"):
         st.session_state.pop("planner", None)
         st.rerun()
+    from offers.store import OfferStore
+
     region = get_region()
-    if region is None:
-        return
-    store_mod = optional_module("offers.store")
-    if store_mod is None or not hasattr(store_mod, "OfferStore"):
-        st.info(tr("app.not_available", what="offers.store"))
-        return
     slug = region_slug()
     offers = get_offers(slug)  # seeds the store on first use
-    store = store_mod.OfferStore(slug)
+    store = OfferStore(slug)
     tab_import, tab_edit, tab_history = st.tabs(
         [tr("data.tab_import"), tr("data.tab_edit"), tr("data.tab_history")]
     )

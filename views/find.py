@@ -29,7 +29,6 @@ from views.common import (
     md,
     mode_label,
     new_map,
-    optional_module,
     pending_click,
     region_name,
     region_slug,
@@ -97,10 +96,9 @@ def filter_offers(
     open_now: bool,
 ) -> Any:
     """Apply the page's filters with ``offers.search.search_offers`` (EPSG:4326 kept)."""
-    search = optional_module("offers.search")
-    if search is None:
-        return offers if not categories else offers[offers["category"].isin(categories)]
-    return search.search_offers(
+    from offers.search import search_offers
+
+    return search_offers(
         offers,
         categories=categories or None,
         age=age,
@@ -139,12 +137,12 @@ def offer_seconds(region: Any, mode: str, origin: tuple[float, float], offers: A
     nearest node plus the walk from there (``geo.routing.snap_offers``), the same
     access-leg rule the engine uses for cells.
     """
+    from geo.access import travel_times
     from geo.routing import snap_offers
     from views.common import get_access_cache
 
-    access = optional_module("geo.access")
     router = get_access_cache(region.slug).router(region.networks[mode])
-    times = access.travel_times(router, origin, boundary=region.boundary)
+    times = travel_times(router, origin, boundary=region.boundary)
     ids, nodes, snap_m, _skipped = snap_offers(router, offers, max_snap_m=500.0)
     seconds = times.node_seconds[nodes] + snap_m / router.access_mps
     out = pd.Series(seconds, index=ids, dtype=float).reindex(offers.index)
@@ -153,8 +151,9 @@ def offer_seconds(region: Any, mode: str, origin: tuple[float, float], offers: A
 
 def rank(offers: Any, seconds: pd.Series, *, budget_min: int, origin: tuple[float, float]) -> Any:
     """Offers within the budget by travel time (``offers.search.rank_by_travel``)."""
-    search = optional_module("offers.search")
-    return search.rank_by_travel(offers, seconds, origin=origin, max_minutes=budget_min)
+    from offers.search import rank_by_travel
+
+    return rank_by_travel(offers, seconds, origin=origin, max_minutes=budget_min)
 
 
 def details(row: pd.Series) -> None:
@@ -195,8 +194,6 @@ def render() -> None:
     """The page: controls, map with isochrones and offers, ranked list, details."""
     st.header(tr("find.header"))
     region = get_region()
-    if region is None:
-        return
     slug = region_slug()
     _init_from_query()
     offers = get_offers(slug)
@@ -220,9 +217,7 @@ def render() -> None:
         budget_min = st.select_slider(
             tr("common.budget"), options=list(BUDGETS_MIN), key="find_budget"
         )
-        cat_options: list[str] = []
-        if offers is not None:
-            cat_options = sorted(offers["category"].dropna().unique(), key=category_label)
+        cat_options: list[str] = sorted(offers["category"].dropna().unique(), key=category_label)
         if "find_cats_qp" in st.session_state:
             st.session_state["find_cats"] = [
                 c for c in st.session_state.pop("find_cats_qp") if c in cat_options
@@ -267,13 +262,10 @@ def render() -> None:
     bands = None
     ranked = None
     problem: str | None = None
-    access = optional_module("geo.access")
-    if origin is not None and access is None:
-        problem = tr("app.not_available", what="geo.access")
-    elif origin is not None:
+    if origin is not None:
         try:
             # travel times first: they refuse a point outside the region's boundary
-            if offers is not None and len(offers):
+            if len(offers):
                 chosen = filter_offers(
                     offers,
                     categories=list(cats),
@@ -297,19 +289,19 @@ def render() -> None:
     with main:
         import folium
 
+        from layers import isochrones as layers_iso
+        from layers import offers as layers_offers
+
         m = new_map(region)
         groups: list[folium.FeatureGroup] = []
-        layers_iso = optional_module("layers.isochrones")
-        if bands is not None and layers_iso is not None:
+        if bands is not None:
             # simplified to half a pixel at the zoom the catchment is framed at
             zoom = None if view is None else view[1]
             groups.append(layers_iso.isochrone_layer(bands, lang=lang(), zoom=zoom))
-        layers_offers = optional_module("layers.offers")
-        if layers_offers is not None:
-            shown = ranked if ranked is not None else offers
-            if shown is not None and len(shown):
-                groups.append(layers_offers.offer_layer(for_map(shown), lang=lang()))
-        if origin is not None and layers_offers is not None:
+        shown = ranked if ranked is not None else offers
+        if len(shown):
+            groups.append(layers_offers.offer_layer(for_map(shown), lang=lang()))
+        if origin is not None:
             pin = layers_offers.origin_marker(origin[0], origin[1], label=origin[2], lang=lang())
             start = folium.FeatureGroup(name=tr("find.start_layer"), control=False)
             pin.add_to(start)
@@ -351,8 +343,6 @@ def render() -> None:
             )
         )
     if ranked is None:
-        if offers is None:
-            st.info(tr("app.not_available", what="offers.catalogue"))
         return
     if not len(ranked):
         st.warning(tr("find.none", minutes=int(budget_min)))

@@ -53,8 +53,6 @@ def render() -> None:
     st.title(tr("app.title"))
     st.write(tr("start.intro"))
     region = get_region()
-    if region is None:
-        return
     st.subheader(md(region.name))
     offers = get_offers(region_slug())
     cells = region.cells
@@ -63,7 +61,7 @@ def render() -> None:
     c1, c2, c3 = st.columns(3)
     c1.metric(tr("start.n_population"), fmt_number(float(cells["pop_total"].sum()), lang()))
     c2.metric(tr("start.n_districts"), len(region.districts))
-    c3.metric(tr("start.n_offers"), "–" if offers is None else fmt_number(len(offers), lang()))
+    c3.metric(tr("start.n_offers"), fmt_number(len(offers), lang()))
 
     st.markdown(f"#### {tr('start.ways_in')}")
     st.markdown(
@@ -73,13 +71,10 @@ def render() -> None:
     left, right = st.columns(2)
     with left:
         st.markdown(f"#### {tr('start.offers_by_cat')}")
-        if offers is None:
-            st.info(tr("app.not_available", what="offers.catalogue"))
-        else:
-            table = offers_by_category(offers)
-            st.dataframe(
-                styled(table, formats={tr("start.count"): 0}), hide_index=True, width="stretch"
-            )
+        table = offers_by_category(offers)
+        st.dataframe(
+            styled(table, formats={tr("start.count"): 0}), hide_index=True, width="stretch"
+        )
     with right:
         st.markdown(f"#### {tr('start.pop_by_age')}")
         table = population_by_age(region)
