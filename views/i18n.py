@@ -34,16 +34,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Die Eingangsdaten der Region sind fehlerhaft: {reason}",
         "The region's input data has a problem: {reason}",
     ),
-    "app.region_missing": (
-        "Die Region ist noch nicht verfügbar (das Region-Modul fehlt noch). Bitte später erneut "
-        "versuchen.",
-        "The region is not available yet (the region module is still missing). Please try again "
-        "later.",
-    ),
-    "app.not_available": (
-        "Diese Funktion ist noch nicht verfügbar ({what}). Bitte später erneut versuchen.",
-        "This feature is not available yet ({what}). Please try again later.",
-    ),
     "app.sources": ("Datenquellen", "Data sources"),
     "app.attribution": (
         "© OpenStreetMap contributors (ODbL) · © Statistisches Bundesamt (Destatis), Zensus 2011 "
