@@ -264,14 +264,23 @@ def _map_frame(page: Any) -> Any | None:
     return None
 
 
-def _map_state(page: Any) -> dict[str, Any] | None:
+def _frame_eval(page: Any, script: str, arg: Any = None) -> Any | None:
+    """``script`` evaluated in the map frame, or None while there is no settled frame.
+
+    Streamlit replaces the streamlit-folium frame during a rerun, so a frame found a
+    moment ago may be detached by the time it is asked.
+    """
     frame = _map_frame(page)
     if frame is None:
         return None
     try:
-        return frame.evaluate(MAP_STATE_JS)
-    except Exception:  # the frame is being replaced during a rerun
+        return frame.evaluate(script, arg)
+    except Exception:
         return None
+
+
+def _map_state(page: Any) -> dict[str, Any] | None:
+    return _frame_eval(page, MAP_STATE_JS)
 
 
 def _state_now(page: Any) -> dict[str, Any]:
@@ -380,8 +389,14 @@ def _flow(app: App, page: Any) -> None:
     _shot(page, "2-angebote-finden")
 
     # The planted offer name shows as text in its popup and tooltip, never as markup.
-    probe = _map_frame(page).evaluate(XSS_PROBE_JS)
-    assert probe is not None, "planted offer not on the map"
+    probes: list[Any] = []
+    _wait(
+        page,
+        "planted offer",
+        lambda: probes.append(_frame_eval(page, XSS_PROBE_JS)) or probes[-1] is not None,
+        seconds=20,
+    )
+    probe = probes[-1]
     assert XSS_NAME in probe["popup"] and probe["popupImgs"] == 0, probe
     assert XSS_NAME in probe["tooltip"] and probe["tooltipImgs"] == 0, probe
 
@@ -462,16 +477,18 @@ def _flow(app: App, page: Any) -> None:
     # The map frame re-renders after the toggle; a click that lands before its click
     # handler is attached is lost, so click again (a few times at most).
     planned = False
-    for attempt in range(4):
+    clicks = 0
+    give_up = time.perf_counter() + 90
+    while clicks < 4 and time.perf_counter() < give_up:
         frame_el = page.locator('iframe[title*="streamlit_folium"]').first
         frame_el.wait_for(state="visible", timeout=RESULT_SECONDS * 1000)
         box = frame_el.bounding_box()
-        frame = _map_frame(page)
         # a spot off the street network is refused with a note: try the next one
-        spot = frame.evaluate(FREE_SPOT_JS, attempt) if frame is not None else None
-        if box is None or spot is None:
-            page.wait_for_timeout(1000)
+        spot = _frame_eval(page, FREE_SPOT_JS, clicks)
+        if box is None or spot is None:  # the frame is being replaced: not a click
+            page.wait_for_timeout(500)
             continue
+        clicks += 1
         start = time.perf_counter()
         page.mouse.click(box["x"] + spot[0], box["y"] + spot[1])
         while time.perf_counter() - start < 15:
@@ -484,7 +501,7 @@ def _flow(app: App, page: Any) -> None:
             break
     if not planned:
         _shot(page, "timeout-what-if")
-        pytest.fail("what-if: no planned offer after 4 clicks on the map")
+        pytest.fail(f"what-if: no planned offer after {clicks} clicks on the map")
     _wait(page, "what-if idle", lambda: _idle(page))
     _shot(page, "4-versorgung-was-waere-wenn")
 
