@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 
 from geo.settings import CRS_MEASURE, CRS_STORE
+from layers.geojson import FeatureLayer
 from layers.legend import Legend, class_items, no_data_item
 from layers.text import css_color, esc, format_value, t
 
@@ -194,23 +195,22 @@ def district_layer(
                 "type": "Feature",
                 "id": str(idx),
                 "geometry": shapely.geometry.mapping(shapely.set_precision(geom, 1e-6)),
-                "properties": {"color": color, "tip": tip, "nodata": cls < 0},
+                "properties": {
+                    "color": color,
+                    "opacity": 0.4 if cls < 0 else 0.55,
+                    "tip": tip,
+                    "nodata": cls < 0,
+                },
             }
         )
     title = name or label
     group = folium.FeatureGroup(name=title, show=show)
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name=title,
-        style_function=lambda f: {
-            "color": "#555555",
-            "weight": 1,
-            "fillColor": f["properties"]["color"],
-            "fillOpacity": 0.4 if f["properties"]["nodata"] else 0.55,
-        },
-        highlight_function=lambda f: {"weight": 3, "color": "#222222"},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
-        control=False,
+    FeatureLayer(
+        features,
+        style={"color": "#555555", "weight": 1},
+        style_from={"fillColor": "color", "fillOpacity": "opacity"},
+        hover={"weight": 3, "color": "#222222"},
+        sticky=True,
     ).add_to(group)
     if legend:
         items = class_items(

@@ -8,6 +8,7 @@ import numpy as np
 import shapely
 
 from geo.settings import CRS_MEASURE, CRS_STORE
+from layers.geojson import FeatureLayer
 from layers.legend import Legend, LegendItem
 from layers.text import esc, format_number, t
 
@@ -155,18 +156,11 @@ def isochrone_layer(
         )
     # Longest first, so the shortest (darkest) band is on top and gets the hover.
     features.sort(key=lambda f: -f["properties"]["minutes"])
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name=name or t("catchment", lang),
-        style_function=lambda f: {
-            "color": f["properties"]["color"],
-            "weight": 1.5,
-            "fillColor": f["properties"]["color"],
-            "fillOpacity": fill_opacity,
-        },
-        highlight_function=lambda f: {"weight": 3},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-        control=False,
+    FeatureLayer(
+        features,
+        style={"weight": 1.5, "fillOpacity": fill_opacity},
+        style_from={"color": "color", "fillColor": "color"},
+        hover={"weight": 3},
     ).add_to(group)
     if legend:
         items = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import shapely
@@ -33,12 +34,20 @@ def render(element) -> str:
     return m.get_root().render()
 
 
+def feature_collection(page: str) -> dict:
+    """The first GeoJSON FeatureCollection a :class:`layers.geojson.FeatureLayer` wrote."""
+    match = re.search(r"^\s*var features = (\{.*\});\s*$", page, flags=re.M)
+    assert match, "no GeoJSON in page"
+    return json.loads(match.group(1))
+
+
 def unsafe_lines(page: str) -> list[str]:
     """Lines of a rendered page that carry the XSS payload outside a JSON string.
 
     Our elements pass data as JSON (``var rows = [...]``, ``bindTooltip("...")``,
-    ``innerHTML = "..."``) or as GeoJSON data; folium's ``Tooltip`` pastes raw text into a
-    JavaScript template literal, where ``${...}`` would run.
+    ``innerHTML = "..."``) or as GeoJSON data (``var features = {...}``); folium's
+    ``Tooltip`` pastes raw text into a JavaScript template literal, where ``${...}``
+    would run.
     """
     bad = []
     for line in page.splitlines():
@@ -49,7 +58,7 @@ def unsafe_lines(page: str) -> list[str]:
             r'(bindTooltip|innerHTML = )\(?"', text
         ):
             continue
-        if re.match(r"geo_json_\w+_add\(\{", text):  # folium's GeoJSON data, JSON-encoded
+        if text.startswith("var features = {"):  # layers.geojson data, JSON-encoded
             continue
         bad.append(text[:200])
     return bad

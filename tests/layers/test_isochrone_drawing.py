@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
-
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -22,7 +19,7 @@ from layers.isochrones import (
     draw_tolerance_m,
     isochrone_layer,
 )
-from tests.layers.helpers import CENTRE_LONLAT, render
+from tests.layers.helpers import CENTRE_LONLAT, feature_collection, render
 
 RADII_M = (1500.0, 3000.0, 6000.0)
 
@@ -52,9 +49,7 @@ def cell_bands(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _features(page: str) -> list[dict]:
-    match = re.search(r"^\s*geo_json_\w+_add\((\{.*\})\);\s*$", page, flags=re.M)
-    assert match, "no GeoJSON in page"
-    return json.loads(match.group(1))["features"]
+    return feature_collection(page)["features"]
 
 
 @pytest.mark.parametrize("zoom", [None, 11, 13, 15])

@@ -19,14 +19,7 @@ from layers.choropleth import NO_DATA_COLOR, classify, district_layer
 from layers.isochrones import BLUES, band_colors, isochrone_layer
 from layers.legend import Legend, LegendItem, legend_html
 from layers.whatif import whatif_layer
-from tests.layers.helpers import XSS, render, unsafe_lines
-
-
-def _geojson(page: str) -> dict:
-    """The first GeoJSON data block folium wrote into the page."""
-    match = re.search(r"^\s*geo_json_\w+_add\((\{.*\})\);\s*$", page, flags=re.M)
-    assert match, "no GeoJSON in page"
-    return json.loads(match.group(1))
+from tests.layers.helpers import XSS, feature_collection, render, unsafe_lines
 
 
 def _legends(page: str) -> list[str]:
@@ -46,7 +39,7 @@ def test_band_colors_darken_with_shorter_time(n: int) -> None:
 
 def test_isochrone_layer(bands: gpd.GeoDataFrame) -> None:
     page = render(isochrone_layer(bands, lang="de"))
-    data = _geojson(page)
+    data = feature_collection(page)
     minutes = [f["properties"]["minutes"] for f in data["features"]]
     assert minutes == [15.0, 10.0, 5.0]  # longest drawn first, shortest on top
     colors = {f["properties"]["minutes"]: f["properties"]["color"] for f in data["features"]}
@@ -57,7 +50,7 @@ def test_isochrone_layer(bands: gpd.GeoDataFrame) -> None:
 
 
 def test_isochrone_layer_english_and_checks(bands: gpd.GeoDataFrame) -> None:
-    data = _geojson(render(isochrone_layer(bands, lang="en")))
+    data = feature_collection(render(isochrone_layer(bands, lang="en")))
     assert "12,345 residents" in data["features"][0]["properties"]["tip"]
     with pytest.raises(ValueError, match="minutes"):
         isochrone_layer(bands.drop(columns="minutes"), lang="de")
@@ -84,7 +77,7 @@ def test_district_layer_classes(districts: gpd.GeoDataFrame, scheme: str, k: int
             d, column="area_km2", label="Fläche", unit="km²", lang="de", scheme=scheme, k=k
         )
     )
-    data = _geojson(page)
+    data = feature_collection(page)
     assert len(data["features"]) == len(d)
     colors = {f["properties"]["color"] for f in data["features"]}
     assert len(colors) == k
@@ -103,7 +96,7 @@ def test_district_layer_no_data_and_escaping(districts: gpd.GeoDataFrame) -> Non
     d.iloc[1, d.columns.get_loc("name")] = XSS
     page = render(district_layer(d, column="area_km2", label="Fläche", unit="km²", lang="de"))
     assert "<img src=x" not in page and unsafe_lines(page) == []
-    feats = {f["id"]: f["properties"] for f in _geojson(page)["features"]}
+    feats = {f["id"]: f["properties"] for f in feature_collection(page)["features"]}
     assert feats[str(d.index[0])]["color"] == NO_DATA_COLOR
     assert "keine Daten" in feats[str(d.index[0])]["tip"]
     assert "&lt;img" in feats[str(d.index[1])]["tip"]
