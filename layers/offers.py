@@ -7,7 +7,7 @@ data text escaped; the browser only inserts them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import branca
@@ -28,6 +28,9 @@ from layers.text import (
     safe_href,
     t,
 )
+
+#: One offer: a pandas row or a plain record (column -> value).
+Row = Mapping[str, Any] | pd.Series
 
 FALLBACK_COLOR = "#000000"
 FALLBACK_ICON = "lightbulb"
@@ -58,13 +61,13 @@ def _row(label: str, value_html: str) -> str:
     return f"<tr><th>{esc(label)}</th><td>{value_html}</td></tr>" if value_html else ""
 
 
-def _address(row: pd.Series) -> str:
+def _address(row: Row) -> str:
     street = " ".join(esc(row.get(c)) for c in ("street", "housenumber") if esc(row.get(c)))
     town = " ".join(esc(row.get(c)) for c in ("postcode", "city") if esc(row.get(c)))
     return ", ".join(p for p in (street, town) if p)
 
 
-def _contact(row: pd.Series) -> str:
+def _contact(row: Row) -> str:
     parts = []
     if not is_missing(row.get("phone")):
         parts.append(esc(row.get("phone")))
@@ -82,7 +85,7 @@ def _contact(row: pd.Series) -> str:
     return "<br>".join(parts)
 
 
-def _places(row: pd.Series, *, lang: str) -> str:
+def _places(row: Row, *, lang: str) -> str:
     cap, free = row.get("capacity"), row.get("free_places")
     if is_missing(cap) and is_missing(free):
         return ""
@@ -92,7 +95,7 @@ def _places(row: pd.Series, *, lang: str) -> str:
     return esc(text)
 
 
-def _ages(row: pd.Series, *, lang: str) -> str:
+def _ages(row: Row, *, lang: str) -> str:
     lo, hi = row.get("age_min"), row.get("age_max")
     if is_missing(lo) and is_missing(hi):
         return ""
@@ -107,7 +110,7 @@ def _list(value: Any) -> str:
     return esc(value)
 
 
-def popup_html(row: pd.Series, *, lang: str, number: int | None = None) -> str:
+def popup_html(row: Row, *, lang: str, number: int | None = None) -> str:
     """The popup of one offer: name, category, address, provider, contact, hours, places.
 
     Every value is escaped; links are only made from plain ``http(s)``/``mailto`` values.
@@ -139,7 +142,7 @@ def popup_html(row: pd.Series, *, lang: str, number: int | None = None) -> str:
     )
 
 
-def tooltip_text(row: pd.Series, *, lang: str, number: int | None = None) -> str:
+def tooltip_text(row: Row, *, lang: str, number: int | None = None) -> str:
     """The hover text (escaped): name, and travel minutes when known."""
     name = esc(row.get("name")) or "–"
     head = f"{number}. " if number is not None else ""
@@ -219,10 +222,9 @@ def offer_rows(offers: gpd.GeoDataFrame, *, lang: str, numbered: bool = False) -
     """
     _check_offers(offers)
     rows = []
-    for i, (_, row) in enumerate(offers.iterrows(), start=1):
-        geom = row.geometry
-        if geom is None or geom.is_empty:
-            continue
+    # plain dicts: a pandas row per offer costs more than the whole popup
+    records = offers.drop(columns=offers.geometry.name).to_dict("records")
+    for i, (row, geom) in enumerate(zip(records, offers.geometry, strict=True), start=1):
         pt = geom if geom.geom_type == "Point" else geom.representative_point()
         _, color, icon = category_style(str(row.get("category", "")), lang=lang)
         number = i if numbered else None

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import Transformer
 from rapidfuzz import fuzz, process
 
@@ -271,20 +272,22 @@ def rank_by_travel(
         Index kept; reachable offers first, by ``seconds``; unreachable at the end
         with ``NaN`` minutes (unless ``max_minutes`` is given).
     """
-    seconds = pd.Series(seconds_by_offer, dtype="float64").reindex(offers.index)
-    seconds = seconds.where(np.isfinite(seconds))
-    out = offers.copy()
-    out["seconds"] = seconds.to_numpy()
-    out["minutes"] = np.round(seconds.to_numpy() / 60.0, 1)
+    seconds = pd.Series(seconds_by_offer, dtype="float64").reindex(offers.index).to_numpy()
+    seconds = np.where(np.isfinite(seconds), seconds, np.nan)
+    minutes = np.round(seconds / 60.0, 1)
+    keep = np.ones(len(offers), dtype=bool) if max_minutes is None else minutes <= max_minutes
+    # only the kept rows are copied and measured (a region has thousands of offers)
+    out = offers[keep].copy()
+    out["seconds"] = seconds[keep]
+    out["minutes"] = minutes[keep]
     if origin is not None and len(out):
         to_m = Transformer.from_crs(CRS_STORE, CRS_MEASURE, always_xy=True)
         ox, oy = to_m.transform(*origin)
-        pts = out.geometry.to_crs(CRS_MEASURE)
-        out["distance_m"] = np.round(np.hypot(pts.x.to_numpy() - ox, pts.y.to_numpy() - oy), 0)
+        pts = shapely.point_on_surface(out.geometry.to_numpy())  # None stays None -> NaN
+        px, py = to_m.transform(shapely.get_x(pts), shapely.get_y(pts))
+        out["distance_m"] = np.round(np.hypot(np.asarray(px) - ox, np.asarray(py) - oy), 0)
     else:
         out["distance_m"] = np.nan
-    if max_minutes is not None:
-        out = out[out["minutes"] <= max_minutes]
     return out.sort_values(["seconds", "distance_m"], na_position="last", kind="stable")
 
 

@@ -260,9 +260,9 @@ def get_offers(slug: str) -> Any:
 
 def for_map(offers: Any) -> Any:
     """Offers with nullable integer columns as float (NaN instead of ``pd.NA``) for drawing."""
-    cols = {c: "float64" for c in ("age_min", "age_max", "capacity", "free_places")}
-    cols = {c: d for c, d in cols.items() if c in offers.columns}
-    return offers.astype(cols) if cols else offers
+    cols = [c for c in ("age_min", "age_max", "capacity", "free_places") if c in offers.columns]
+    todo = {c: "float64" for c in cols if offers[c].dtype != "float64"}
+    return offers.astype(todo) if todo else offers
 
 
 # --------------------------------------------------------------------------- geocoding

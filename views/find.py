@@ -364,14 +364,13 @@ def render() -> None:
     formats = {tr("find.rank"): 0, tr("find.travel"): 1, tr("find.walk_distance"): 0}
     st.dataframe(styled(table, formats=formats), hide_index=True, width="stretch")
     st.markdown(f"#### {tr('find.details')}")
-    ids = list(ranked.index)
+    min_short = tr("common.min_short")
+    labels = {
+        i: f"{name} ({minutes:.0f} {min_short})"
+        for i, name, minutes in zip(ranked.index, ranked["name"], ranked["minutes"], strict=True)
+    }
     pick = st.selectbox(
-        tr("find.pick_offer"),
-        ids,
-        format_func=lambda i: (
-            f"{ranked.at[i, 'name']} ({ranked.at[i, 'minutes']:.0f} {tr('common.min_short')})"
-        ),
-        key="find_pick",
+        tr("find.pick_offer"), list(labels), format_func=labels.get, key="find_pick"
     )
     if pick in ranked.index:
         details(ranked.loc[pick])
