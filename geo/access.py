@@ -441,6 +441,7 @@ class AccessCache:
     misses: int = 0
     _data: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
     _routers: OrderedDict[int, Router] = field(default_factory=OrderedDict, repr=False)
+    _running: dict[Hashable, threading.Event] = field(default_factory=dict, repr=False)
     # Streamlit shares one cache between session threads
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -466,22 +467,34 @@ class AccessCache:
     def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The cached value for ``key``, computing and storing it on a miss.
 
-        Thread-safe; the computation runs outside the lock (two threads may compute
-        the same missing key once each; the later result wins).
+        Thread-safe; the computation runs outside the lock. A key already being
+        computed by another thread (a background prefetch, a second session) is waited
+        for instead of computed twice; if that computation fails, the waiter computes.
         """
-        with self._lock:
-            if key in self._data:
+        while True:
+            with self._lock:
+                if key in self._data:
+                    self._data.move_to_end(key)
+                    self.hits += 1
+                    return self._data[key]
+                running = self._running.get(key)
+                if running is None:
+                    running = self._running[key] = threading.Event()
+                    self.misses += 1
+                    break
+            running.wait()
+        try:
+            value = compute()
+            with self._lock:
+                self._data[key] = value
                 self._data.move_to_end(key)
-                self.hits += 1
-                return self._data[key]
-            self.misses += 1
-        value = compute()
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
-        return value
+                while len(self._data) > self.maxsize:
+                    self._data.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                del self._running[key]
+            running.set()
 
     def router(self, net: Network) -> Router:
         """A prepared router for ``net`` (kept while the network object lives in the cache)."""

@@ -7,13 +7,16 @@ The view (address, clicked point, mode, time budget, categories) lives in
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo.errors import OutOfReachError
+from geo.errors import BildungslandkarteError, OutOfReachError
 from geo.settings import MODES
 from views.common import (
     address_picker,
@@ -39,7 +42,11 @@ from views.common import (
 )
 from views.i18n import fmt_number
 
+log = logging.getLogger(__name__)
+
 BUDGETS_MIN: tuple[int, ...] = (5, 10, 15, 20, 30, 45, 60)
+#: A prefetch waits this long, so the answer it follows reaches the browser first.
+PREFETCH_DELAY_S = 0.4
 ZOOM_BY_MODE: dict[str, int] = {"walk": 15, "bike": 13, "drive": 12}
 _QP_KEYS = ("addr", "mode", "min", "cat", "lon", "lat")
 
@@ -128,6 +135,61 @@ def _isochrones(slug: str, mode: str, lon: float, lat: float, budget_min: int) -
         minutes=band_minutes(budget_min),
         cells=region.cells,
     )
+
+
+@st.cache_resource(show_spinner=False)
+def _prefetch_pool() -> ThreadPoolExecutor:
+    """One background worker per server: prefetches never crowd out the sessions."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="blk-prefetch")
+
+
+def _warm_isochrones(
+    cache: Any, region: Any, origin: tuple[float, float], *, mode: str, budget_min: int
+) -> None:
+    """Compute (into the region's AccessCache) the bands ``_isochrones`` will ask for.
+
+    Runs in the prefetch worker: it gets plain objects and touches no Streamlit API.
+    """
+    time.sleep(PREFETCH_DELAY_S)
+    try:
+        cache.isochrones(
+            region.networks[mode],
+            origin,
+            region_key=region.info.get("cache_key"),
+            minutes=band_minutes(budget_min),
+            cells=region.cells,
+        )
+    except BildungslandkarteError:
+        pass  # e.g. out of reach by car: the page says so if the user switches
+    except Exception:  # a background job must never take the server down
+        log.exception("prefetching %s isochrones failed", mode)
+
+
+def prefetch_other_modes(
+    slug: str, origin: tuple[float, float], *, mode: str, budget_min: int
+) -> None:
+    """Start computing the other modes' bands for this start point in the background.
+
+    Switching between walk, bike and car is what people do next; the first bike or
+    car band costs about 0.2 s, which the switch then no longer waits for. Jobs of an
+    earlier start point that have not begun are cancelled.
+    """
+    origin = (float(origin[0]), float(origin[1]))
+    wanted = (slug, round(origin[0], 7), round(origin[1], 7), int(budget_min))
+    if st.session_state.get("find_prefetched") == wanted:
+        return
+    old: list[Future[None]] = st.session_state.get("find_prefetch_jobs", [])
+    for job in old:
+        job.cancel()
+    from views.common import get_access_cache, region_cache
+
+    cache, region, pool = get_access_cache(slug), region_cache().get(slug), _prefetch_pool()
+    st.session_state["find_prefetch_jobs"] = [
+        pool.submit(_warm_isochrones, cache, region, origin, mode=other, budget_min=int(budget_min))
+        for other in MODES
+        if other != mode
+    ]
+    st.session_state["find_prefetched"] = wanted
 
 
 def offer_seconds(region: Any, mode: str, origin: tuple[float, float], offers: Any) -> pd.Series:
@@ -277,6 +339,7 @@ def render() -> None:
                 seconds = offer_seconds(region, mode, origin[:2], chosen)
                 ranked = rank(chosen, seconds, budget_min=int(budget_min), origin=origin[:2])
             bands = _isochrones(slug, mode, origin[0], origin[1], int(budget_min))
+            prefetch_other_modes(slug, origin[:2], mode=mode, budget_min=int(budget_min))
         except OutOfReachError:
             bands, ranked = None, None
             problem = tr("common.outside", region=region_name(slug))

@@ -407,6 +407,53 @@ def test_cache_survives_concurrent_threads() -> None:
     assert cache.hits + cache.misses == 2000
 
 
+def test_a_key_in_flight_is_waited_for_not_computed_twice() -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = AccessCache()
+    started, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def slow() -> str:
+        calls.append(1)
+        started.set()
+        assert release.wait(10)
+        return "value"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        first = pool.submit(cache.get_or_compute, "k", slow)
+        assert started.wait(10)
+        others = [pool.submit(cache.get_or_compute, "k", slow) for _ in range(3)]
+        release.set()
+        results = [first.result(10), *(f.result(10) for f in others)]
+    assert results == ["value"] * 4
+    assert len(calls) == 1 and (cache.misses, cache.hits) == (1, 3)
+
+
+def test_a_failed_computation_lets_the_waiter_compute() -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = AccessCache()
+    started, release = threading.Event(), threading.Event()
+
+    def failing() -> str:
+        started.set()
+        assert release.wait(10)
+        raise RuntimeError("network gone")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first = pool.submit(cache.get_or_compute, "k", failing)
+        assert started.wait(10)
+        second = pool.submit(cache.get_or_compute, "k", lambda: "fresh")
+        release.set()
+        with pytest.raises(RuntimeError, match="network gone"):
+            first.result(10)
+        assert second.result(10) == "fresh"
+    assert cache.get_or_compute("k", failing) == "fresh"  # stored, not recomputed
+
+
 @pytest.mark.parametrize("n_nodes, oneway_share", [(500, 0.0), (3000, 0.25)])
 def test_synthetic_network_honours_the_contract(n_nodes: int, oneway_share: float) -> None:
     from scipy.sparse import csgraph

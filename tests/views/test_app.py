@@ -192,6 +192,25 @@ def test_find_category_filter(region: Any) -> None:
     assert shared.multiselect(key="find_cats").value == [key]
 
 
+def test_find_prefetches_the_other_modes(region: Any) -> None:
+    from views.common import get_access_cache
+
+    at = open_page("find", query={"lon": "10.7950", "lat": "52.4300", "min": "20"})
+    assert_clean(at)
+    jobs = at.session_state["find_prefetch_jobs"]
+    assert len(jobs) == 2
+    for job in jobs:
+        job.result(timeout=120)  # the single worker ran every earlier job before these
+    cache = get_access_cache("wolfsburg")
+    misses, hits = cache.misses, cache.hits
+    for mode in ("bike", "drive"):
+        at.radio(key="find_mode").set_value(mode).run()
+        assert_clean(at)
+        assert any("km²" in c.value for c in at.caption)
+    # both switches were answered from the prefetched bands, none computed again
+    assert cache.misses == misses and cache.hits == hits + 2
+
+
 def test_find_empty_result_says_what_to_try(region: Any) -> None:
     at = open_page("find", query={"lon": str(CENTRE[0]), "lat": str(CENTRE[1]), "min": "5"})
     at.multiselect(key="find_cats").select("hochschule").run()  # none within 5 min on foot
