@@ -14,7 +14,15 @@ import threading
 import streamlit as st
 
 from geo.errors import BildungslandkarteError
-from views.common import lang, region_cache, region_name, region_slug, region_slugs, tr
+from views.common import (
+    keep_controls,
+    lang,
+    region_cache,
+    region_name,
+    region_slug,
+    region_slugs,
+    tr,
+)
 from views.i18n import LANGS
 
 log = logging.getLogger("bildungslandkarte.app")
@@ -128,6 +136,7 @@ def main() -> None:
             for i, (path, title, url) in enumerate(PAGES)
         ]
         page = st.navigation(pages)
+        keep_controls(page.url_path)
         page.run()
     except BildungslandkarteError as exc:
         from views.common import show_error

@@ -265,6 +265,69 @@ def for_map(offers: Any) -> Any:
     return offers.astype(todo) if todo else offers
 
 
+# --------------------------------------------------------------------------- page state
+
+#: Controls whose values outlive a visit to another page, by their page's url path;
+#: names ending in "_" are prefixes (per-category keys). Buttons, uploads, passwords
+#: and maps are left out: Streamlit refuses to set them, or they should not stay.
+KEPT_CONTROLS: dict[str, tuple[str, ...]] = {
+    "angebote": (
+        "find_addr_query",
+        "find_addr_pick",
+        "find_mode",
+        "find_budget",
+        "find_cats",
+        "find_age",
+        "find_langs",
+        "find_wheelchair",
+        "find_open_now",
+        "find_pick",
+    ),
+    "versorgung": (
+        "cov_cat",
+        "cov_groups_",
+        "cov_mode",
+        "cov_threshold",
+        "cov_metric",
+        "cov_gaps",
+        "cov_whatif",
+        "cov_action",
+        "cov_capacity",
+        "cov_remove_",
+    ),
+    "beratung": (
+        "adv_age",
+        "adv_cats",
+        "adv_topics",
+        "adv_langs",
+        "adv_wheelchair",
+        "adv_mode",
+        "adv_budget",
+        "adv_addr_query",
+        "adv_addr_pick",
+        "adv_pick",
+    ),
+}
+
+
+def keep_controls(current_url_path: str) -> None:
+    """Keep the other pages' control values through this run.
+
+    Streamlit forgets the value of a widget that a run does not draw, so a typed
+    address or a chosen mode would be gone after a look at another page. Setting the
+    value again in such a run keeps it (Streamlit's documented pattern); the current
+    page's own controls are left alone, they are drawn.
+    """
+    for url_path, names in KEPT_CONTROLS.items():
+        if url_path == current_url_path:
+            continue
+        exact = {n for n in names if not n.endswith("_")}
+        prefixes = tuple(n for n in names if n.endswith("_"))
+        for key in list(st.session_state.keys()):
+            if key in exact or (prefixes and str(key).startswith(prefixes)):
+                st.session_state[key] = st.session_state[key]
+
+
 # --------------------------------------------------------------------------- geocoding
 
 

@@ -1,0 +1,46 @@
+"""Controls keep their values through a visit to another page and a language switch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.views.test_app import PAGES, assert_clean, open_page
+
+pytestmark = pytest.mark.xdist_group("app")
+
+
+def test_kept_controls_belong_to_real_pages() -> None:
+    import app
+    from views.common import KEPT_CONTROLS
+
+    assert set(KEPT_CONTROLS) <= {url for _, _, url in app.PAGES}
+
+
+@pytest.mark.parametrize("away", ["start", "data", "coverage"])
+def test_find_controls_survive_another_page(wolfsburg: Any, away: str) -> None:
+    at = open_page("find")
+    at.text_input(key="find_addr_query").input("Porschestraße").run()
+    at.radio(key="find_mode").set_value("bike").run()
+    at.select_slider(key="find_budget").set_value(20).run()
+    at.switch_page(PAGES[away]).run()
+    assert_clean(at)
+    at.switch_page(PAGES["find"]).run()
+    assert_clean(at)
+    assert at.text_input(key="find_addr_query").value == "Porschestraße"
+    assert at.radio(key="find_mode").value == "bike"
+    assert at.select_slider(key="find_budget").value == 20
+
+
+def test_advice_profile_survives_a_language_switch_on_another_page(wolfsburg: Any) -> None:
+    at = open_page("advice")
+    at.number_input(key="adv_age").set_value(15).run()
+    at.text_input(key="adv_addr_query").input("Porschestraße").run()
+    at.switch_page(PAGES["start"]).run()
+    at.radio(key="lang_switch").set_value("en").run()
+    at.switch_page(PAGES["advice"]).run()
+    assert_clean(at)
+    assert at.number_input(key="adv_age").value == 15
+    assert at.text_input(key="adv_addr_query").value == "Porschestraße"
+    assert at.text_input(key="adv_addr_query").label == "Address"
