@@ -8,6 +8,7 @@ projected to EPSG:4326).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import branca
 import folium
@@ -57,6 +58,32 @@ class CellSquares(folium.MacroElement):
         self.colors_json = js_json(list(colors))
         self.fill_opacity = float(fill_opacity)
 
+    def render(self, **kwargs: Any) -> None:
+        """Add the script to the figure as plain text.
+
+        branca's ``MacroElement.render`` wraps the rendered script in a new Jinja
+        template, which lexes the whole cell array again (tens of milliseconds for a
+        few thousand cells, on every rerun) and would read ``{{`` in a tooltip as Jinja.
+        """
+        figure = self.get_root()
+        if not isinstance(figure, branca.element.Figure):
+            raise TypeError("CellSquares can only be rendered inside a Figure (add it to a map)")
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(_Text(script(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class _Text(branca.element.Element):
+    """Already rendered script text, returned as it is (no Jinja pass)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
 
 def cell_corners(cells: gpd.GeoDataFrame, *, size_m: float | pd.Series = 100.0) -> np.ndarray:
     """Corner coordinates (lat, lon) of each cell square, shape (n, 4, 2), EPSG:4326.
@@ -95,6 +122,7 @@ def gap_layer(
     decimals: int = 0,
     legend: bool = True,
     show: bool = True,
+    corners: np.ndarray | None = None,
 ) -> folium.FeatureGroup:
     """Underserved cells as coloured squares (darker = worse), with tooltips and legend.
 
@@ -111,6 +139,10 @@ def gap_layer(
     pop_column : str, optional
         Population column shown in the tooltip.
     scheme, k, palette : mapclassify scheme, class count, colours light to dark.
+    corners : ndarray, optional
+        The squares' corners from :func:`cell_corners`, shape (len(cells), 4, 2),
+        (lat, lon) in EPSG:4326 and aligned with ``cells``; computed when not given
+        (a page can compute them once per region and pick the gap rows).
 
     Returns
     -------
@@ -125,8 +157,12 @@ def gap_layer(
         return group
     values = pd.to_numeric(cells[value_column], errors="coerce")
     classes = classify(values, scheme=scheme, k=k, palette=palette)
-    size = cells["cell_size_m"] if "cell_size_m" in cells.columns else 100.0
-    corners = np.round(cell_corners(cells, size_m=size), 6)
+    if corners is None:
+        size = cells["cell_size_m"] if "cell_size_m" in cells.columns else 100.0
+        corners = cell_corners(cells, size_m=size)
+    elif corners.shape != (len(cells), 4, 2):
+        raise ValueError(f"corners must have shape ({len(cells)}, 4, 2), got {corners.shape}")
+    corners = np.round(corners, 6)
     colors = list(classes.colors) or pick_colors(1, palette=palette)
     pops = (
         cells[pop_column].to_numpy(dtype=float)
@@ -139,11 +175,22 @@ def gap_layer(
     head = f"{esc(label)}: "
     tail = f" {esc(t('residents', lang))}"
     corner_list = corners.tolist()
+    # cells share few distinct values (people, minutes): format each value once
+    shown: dict[float, str] = {}
+    residents: dict[float, str] = {}
     rows = []
     for i in np.flatnonzero(klass >= 0):
-        tip = head + esc(format_value(vals[i], lang=lang, unit=unit, decimals=decimals))
+        value = vals[i]
+        text = shown.get(value)
+        if text is None:
+            text = shown[value] = esc(format_value(value, lang=lang, unit=unit, decimals=decimals))
+        tip = head + text
         if pops is not None:
-            tip += "<br>" + esc(format_number(pops[i], lang=lang)) + tail
+            pop = pops[i]
+            people = residents.get(pop)
+            if people is None:
+                people = residents[pop] = "<br>" + esc(format_number(pop, lang=lang)) + tail
+            tip += people
         rows.append([*corner_list[i], int(klass[i]), tip])
     CellSquares(rows, colors, fill_opacity=fill_opacity).add_to(group)
     if legend and classes.edges:

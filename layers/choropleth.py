@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -91,15 +92,16 @@ def classify(
         raise ValueError(f"k must be at least 1, got {k}")
     numeric = pd.to_numeric(values, errors="coerce").astype(float)
     ok = np.isfinite(numeric.to_numpy())
-    row_class = pd.Series(-1, index=values.index, dtype="int64")
+    # classes on a plain array, one Series at the end: masked Series writes cost ms each
+    row = np.full(len(values), -1, dtype="int64")
     if not ok.any():
-        return Classes((), (), row_class, None)
+        return Classes((), (), pd.Series(row, index=values.index), None)
     y = numeric.to_numpy()[ok]
     distinct = np.unique(y)
     if len(distinct) <= 1:
-        row_class[ok] = 0
+        row[ok] = 0
         colors = tuple(pick_colors(1, palette=palette))
-        return Classes((float(distinct[0]),), colors, row_class, None)
+        return Classes((float(distinct[0]),), colors, pd.Series(row, index=values.index), None)
     k_eff = min(k, len(distinct))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # mapclassify warns when it reduces k itself
@@ -108,9 +110,9 @@ def classify(
         else:
             clf = mapclassify.classify(y, scheme)
     edges = tuple(float(b) for b in clf.bins)
-    row_class[ok] = np.asarray(clf.yb, dtype="int64")
+    row[ok] = np.asarray(clf.yb, dtype="int64")
     colors = tuple(pick_colors(len(edges), palette=palette, reverse=reverse))
-    return Classes(edges, colors, row_class, float(y.min()))
+    return Classes(edges, colors, pd.Series(row, index=values.index), float(y.min()))
 
 
 def _decimals(values: pd.Series, unit: str) -> int:
@@ -119,6 +121,33 @@ def _decimals(values: pd.Series, unit: str) -> int:
     finite = pd.to_numeric(values, errors="coerce").abs()
     top = float(finite.max()) if finite.notna().any() else 0.0
     return 2 if top < 10 else 1 if top < 100 else 0
+
+
+def district_shapes(districts: gpd.GeoDataFrame) -> dict[Hashable, dict[str, Any]]:
+    """The drawn outline of each district: simplified GeoJSON geometry, EPSG:4326.
+
+    Simplified by :data:`SIMPLIFY_M` metres in EPSG:25832 and snapped to 1e-6 degrees;
+    missing or empty geometries are left out. The outlines change only with the
+    region, so a page can compute them once and pass them to :func:`district_layer`.
+
+    Parameters
+    ----------
+    districts : GeoDataFrame
+        EPSG:4326 polygons.
+
+    Returns
+    -------
+    dict
+        Index label -> GeoJSON geometry mapping (EPSG:4326).
+    """
+    if districts.crs is not None and districts.crs.to_epsg() != 4326:
+        raise ValueError(f"districts must be in EPSG:4326, got {districts.crs}")
+    geoms = districts.geometry.to_crs(CRS_MEASURE).simplify(SIMPLIFY_M).to_crs(CRS_STORE)
+    return {
+        idx: shapely.geometry.mapping(shapely.set_precision(geom, 1e-6))
+        for idx, geom in zip(districts.index, geoms, strict=True)
+        if geom is not None and not geom.is_empty
+    }
 
 
 def district_layer(
@@ -137,6 +166,7 @@ def district_layer(
     decimals: int | None = None,
     legend: bool = True,
     show: bool = True,
+    shapes: Mapping[Hashable, Mapping[str, Any]] | None = None,
 ) -> folium.FeatureGroup:
     """Districts as a choropleth of ``column`` with tooltips and a class legend.
 
@@ -160,6 +190,9 @@ def district_layer(
         Colours light to dark; ``reverse`` when high values are bad (travel time).
     decimals : int, optional
         Decimals in tooltips/legend (guessed from the value range by default).
+    shapes : mapping, optional
+        The outlines from :func:`district_shapes` of these districts (EPSG:4326),
+        computed here when not given; rows without a shape are not drawn.
 
     Returns
     -------
@@ -179,22 +212,28 @@ def district_layer(
         if name_column in districts.columns
         else pd.Series(districts.index.astype(str), index=districts.index)
     )
-    geoms = districts.geometry.to_crs(CRS_MEASURE).simplify(SIMPLIFY_M).to_crs(CRS_STORE)
+    if shapes is None:
+        shapes = district_shapes(districts)
+    # positional arrays: label lookups per district cost more than building the features
+    klass = classes.row_class.to_numpy()
+    vals = values.to_numpy(dtype=float)
+    name_list = names.tolist()
     features = []
-    for idx, geom in zip(districts.index, geoms, strict=True):
-        if geom is None or geom.is_empty:
+    for i, idx in enumerate(districts.index):
+        geom = shapes.get(idx)
+        if geom is None:
             continue
-        cls = int(classes.row_class.loc[idx])
+        cls = int(klass[i])
         color = classes.colors[cls] if cls >= 0 else NO_DATA_COLOR
-        shown = format_value(values.loc[idx], lang=lang, unit=unit, decimals=dec)
+        shown = format_value(vals[i], lang=lang, unit=unit, decimals=dec)
         if shown == "–":
             shown = t("no_data", lang)
-        tip = f"<b>{esc(names.loc[idx])}</b><br>{esc(label)}: {esc(shown)}"
+        tip = f"<b>{esc(name_list[i])}</b><br>{esc(label)}: {esc(shown)}"
         features.append(
             {
                 "type": "Feature",
                 "id": str(idx),
-                "geometry": shapely.geometry.mapping(shapely.set_precision(geom, 1e-6)),
+                "geometry": geom,
                 "properties": {
                     "color": color,
                     "opacity": 0.4 if cls < 0 else 0.55,

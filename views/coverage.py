@@ -146,6 +146,34 @@ def analyse(
     }
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def district_shapes(slug: str, *, cache_key: str) -> dict[Any, dict[str, Any]]:
+    """The region's drawn district outlines (``layers.choropleth.district_shapes``).
+
+    They change only with the build (``cache_key``): simplifying and projecting them
+    on every rerun cost more than colouring them. EPSG:4326 GeoJSON geometries.
+    """
+    from layers import choropleth
+
+    del cache_key
+    return choropleth.district_shapes(region_cache().get(slug).districts)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def cell_corners(slug: str, *, cache_key: str) -> Any:
+    """Corners of every census cell square, (n, 4, 2) lat/lon in EPSG:4326, per build.
+
+    Row order follows ``region.cells``; the gap layer picks its rows from it instead
+    of projecting the squares (and building a transformer) on every rerun.
+    """
+    from layers import cells as cells_mod
+
+    del cache_key
+    cells = region_cache().get(slug).cells
+    size = cells["cell_size_m"] if "cell_size_m" in cells.columns else 100.0
+    return cells_mod.cell_corners(cells, size_m=size)
+
+
 def district_table(result: dict[str, Any], districts: Any) -> pd.DataFrame:
     """The per-district table in the user's language (index district_id)."""
     cov = result["districts"]
@@ -484,13 +512,16 @@ def _layers(
             lang=lang(),
             name=tr(f"cov.metric.{metric}"),
             reverse=metric == "median",  # long travel times are bad
+            shapes=district_shapes(region.slug, cache_key=str(region.info.get("cache_key", ""))),
         )
         groups.append(layer)
     gaps = result.get("gaps")
     if show_gaps and gaps is not None and len(gaps):
         cols = [c for c in ("x", "y", "cell_size_m") if c not in gaps.columns]
+        corners = cell_corners(region.slug, cache_key=str(region.info.get("cache_key", "")))
         gap = cells_mod.gap_layer(
             gaps.join(region.cells[cols]),
+            corners=corners[region.cells.index.get_indexer(gaps.index)],
             value_column="people",
             lang=lang(),
             label=tr("cov.gap_people"),

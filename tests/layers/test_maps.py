@@ -15,7 +15,7 @@ from pyproj import Transformer
 
 from geo.settings import CRS_MEASURE, CRS_STORE
 from layers.cells import cell_corners, gap_layer
-from layers.choropleth import NO_DATA_COLOR, classify, district_layer
+from layers.choropleth import NO_DATA_COLOR, classify, district_layer, district_shapes
 from layers.isochrones import BLUES, band_colors, isochrone_layer
 from layers.legend import Legend, LegendItem, legend_html
 from layers.whatif import whatif_layer
@@ -115,6 +115,27 @@ def test_district_layer_unknown_column(districts: gpd.GeoDataFrame) -> None:
         district_layer(districts, column="nope", label="x", unit="", lang="de")
 
 
+def test_district_layer_with_precomputed_shapes_draws_the_same(
+    districts: gpd.GeoDataFrame,
+) -> None:
+    d = _with_area(districts)
+    kw = {"column": "area_km2", "label": "Fläche", "unit": "km²", "lang": "de"}
+    plain = feature_collection(render(district_layer(d, **kw)))
+    shapes = district_shapes(d)
+    assert set(shapes) == set(d.index)
+    assert feature_collection(render(district_layer(d, shapes=shapes, **kw))) == plain
+    # a district without an outline is left out, the others keep their colours
+    gone = d.index[2]
+    fewer = {k: v for k, v in shapes.items() if k != gone}
+    drawn = feature_collection(render(district_layer(d, shapes=fewer, **kw)))["features"]
+    assert [f["id"] for f in drawn] == [f["id"] for f in plain["features"] if f["id"] != str(gone)]
+
+
+def test_district_shapes_need_epsg_4326(districts: gpd.GeoDataFrame) -> None:
+    with pytest.raises(ValueError, match="EPSG:4326"):
+        district_shapes(districts.to_crs(CRS_MEASURE))
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.one_of(st.floats(-1e6, 1e6), st.just(float("nan"))), min_size=1, max_size=60),
@@ -161,6 +182,33 @@ def test_gap_layer_draws_every_cell(cells: gpd.GeoDataFrame) -> None:
     assert all(0 <= r[4] < 4 for r in rows)
     assert re.search(r"Gehzeit: \d+\u00a0min<br>[\d.]+ Einwohner", rows[0][5])
     assert "L.canvas" in page
+
+
+def _rows(page: str) -> list:
+    return json.loads(re.search(r"^\s*var rows = (.*);$", page, flags=re.M).group(1))
+
+
+@pytest.mark.parametrize("pop_column", [None, "pop_total"])
+def test_gap_layer_with_precomputed_corners_draws_the_same(
+    cells: gpd.GeoDataFrame, pop_column: str | None
+) -> None:
+    everywhere = cell_corners(cells)
+    gaps = cells[cells["pop_total"] >= 30].sample(300, random_state=5).copy()
+    gaps["people"] = gaps["pop_total"].round(0)
+    kw = {"value_column": "people", "label": "Menschen", "lang": "en", "pop_column": pop_column}
+    plain = _rows(render(gap_layer(gaps, **kw)))
+    picked = everywhere[cells.index.get_indexer(gaps.index)]
+    assert _rows(render(gap_layer(gaps, corners=picked, **kw))) == plain
+    with pytest.raises(ValueError, match=r"corners must have shape \(300, 4, 2\)"):
+        gap_layer(gaps, corners=picked[:-1], **kw)
+
+
+def test_gap_layer_text_is_not_read_as_a_template(cells: gpd.GeoDataFrame) -> None:
+    gaps = cells[cells["pop_total"] >= 50].copy()
+    label = "{{ 7 * 7 }} {% if x %}"
+    # (the legend, layers.legend, still goes through Jinja: without it here)
+    page = render(gap_layer(gaps, value_column="pop_total", label=label, lang="de", legend=False))
+    assert _rows(page)[0][5].startswith(label + ": ")
 
 
 def test_gap_layer_empty_and_missing_column(cells: gpd.GeoDataFrame) -> None:
