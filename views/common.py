@@ -310,22 +310,32 @@ KEPT_CONTROLS: dict[str, tuple[str, ...]] = {
 }
 
 
-def keep_controls(current_url_path: str) -> None:
-    """Keep the other pages' control values through this run.
+KEPT_SUFFIX = "__kept"
 
-    Streamlit forgets the value of a widget that a run does not draw, so a typed
-    address or a chosen mode would be gone after a look at another page. Setting the
-    value again in such a run keeps it (Streamlit's documented pattern); the current
-    page's own controls are left alone, they are drawn.
+
+def _is_control(key: str, names: Iterable[str]) -> bool:
+    return any(key == n or (n.endswith("_") and key.startswith(n)) for n in names)
+
+
+def keep_controls(current_url_path: str) -> None:
+    """Keep every page's control values through visits to other pages.
+
+    On a page change the browser sends only the new page's widget values, so
+    Streamlit forgets a typed address or a chosen mode. Each run copies the controls'
+    values to plain keys (``<key>__kept``, which carry the page prefix, so a region
+    switch drops them too) and gives the current page's missing controls their kept
+    values back before its widgets are drawn.
     """
-    for url_path, names in KEPT_CONTROLS.items():
-        if url_path == current_url_path:
-            continue
-        exact = {n for n in names if not n.endswith("_")}
-        prefixes = tuple(n for n in names if n.endswith("_"))
-        for key in list(st.session_state.keys()):
-            if key in exact or (prefixes and str(key).startswith(prefixes)):
-                st.session_state[key] = st.session_state[key]
+    every = [n for names in KEPT_CONTROLS.values() for n in names]
+    own = KEPT_CONTROLS.get(current_url_path, ())
+    present = [str(k) for k in st.session_state]
+    for key in present:
+        if key.endswith(KEPT_SUFFIX):
+            control = key.removesuffix(KEPT_SUFFIX)
+            if control not in st.session_state and _is_control(control, own):
+                st.session_state[control] = st.session_state[key]
+        elif _is_control(key, every):
+            st.session_state[key + KEPT_SUFFIX] = st.session_state[key]
 
 
 # --------------------------------------------------------------------------- geocoding

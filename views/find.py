@@ -339,7 +339,6 @@ def render() -> None:
                 seconds = offer_seconds(region, mode, origin[:2], chosen)
                 ranked = rank(chosen, seconds, budget_min=int(budget_min), origin=origin[:2])
             bands = _isochrones(slug, mode, origin[0], origin[1], int(budget_min))
-            prefetch_other_modes(slug, origin[:2], mode=mode, budget_min=int(budget_min))
         except OutOfReachError:
             bands, ranked = None, None
             problem = tr("common.outside", region=region_name(slug))
@@ -386,6 +385,22 @@ def render() -> None:
     with ctrl:
         st.caption(tr("find.share"))
 
+    _results(origin, problem=problem, bands=bands, ranked=ranked, mode=mode, budget_min=budget_min)
+    if bands is not None:
+        # after everything is drawn, so the prefetch never delays this answer
+        prefetch_other_modes(slug, origin[:2], mode=mode, budget_min=int(budget_min))
+
+
+def _results(
+    origin: tuple[float, float, str, str] | None,
+    *,
+    problem: str | None,
+    bands: Any,
+    ranked: Any,
+    mode: str,
+    budget_min: int,
+) -> None:
+    """Below the map: the start, the bands' reach, the ranked table and one offer's details."""
     if origin is None:
         st.info(tr("find.pick_origin"))
         return

@@ -471,6 +471,23 @@ def _flow(app: App, page: Any) -> None:
     )
     _wait(page, "threshold idle 2", lambda: _idle(page))
 
+    # New category: its target group follows and the districts are coloured anew.
+    before = json.dumps(_state_now(page)["legends"])
+    page.get_by_label("Kategorie", exact=True).first.click()
+    option = page.get_by_role("option", name="Grundschule", exact=True)
+    option.wait_for(timeout=RESULT_SECONDS * 1000)
+    option.click()
+    timings["new category -> choropleth"] = _wait(
+        page,
+        "category",
+        lambda: (
+            (s := _map_state(page)) is not None
+            and s["districts"] >= 10
+            and json.dumps(s["legends"]) != before
+        ),
+    )
+    _wait(page, "category idle", lambda: _idle(page))
+
     # What-if: planning mode on, click the map, a planned offer appears.
     page.get_by_text("Planungsmodus (Was-wäre-wenn)", exact=True).click()
     _wait(page, "what-if on", lambda: _idle(page))
@@ -559,6 +576,8 @@ def _flow(app: App, page: Any) -> None:
     )
     _goto_page(page, "Find offers")
     _wait(page, "english find", lambda: page.get_by_label("Address", exact=True).count() > 0)
+    # the typed address outlived the other pages and the switch
+    assert page.get_by_label("Address", exact=True).input_value() == ADDRESS_2
     _wait(page, "english idle", lambda: _idle(page))
     page.wait_for_timeout(1000)
     _shot(page, "7-find-offers-en")
