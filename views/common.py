@@ -346,12 +346,13 @@ def address_picker(*, key: str, default: str = "") -> tuple[float, float, str] |
 
     Coordinates are EPSG:4326. Shows a friendly message when nothing matches.
     """
+    # built before anything is typed: the first address then answers as fast as the next
+    geocoder = get_geocoder(region_slug())
     query = st.text_input(
         tr("common.address"), value=default, key=f"{key}_query", help=tr("common.address_help")
     ).strip()
     if not query:
         return None
-    geocoder = get_geocoder(region_slug())
     try:
         suggestions = list(geocoder.suggest(query, limit=8))
     except GeocodeError:

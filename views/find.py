@@ -24,6 +24,7 @@ from views.common import (
     clicked_point,
     for_map,
     frame_bounds,
+    get_access_cache,
     get_offers,
     get_region,
     lang,
@@ -33,6 +34,7 @@ from views.common import (
     mode_label,
     new_map,
     pending_click,
+    region_cache,
     region_name,
     region_slug,
     show_map,
@@ -125,8 +127,6 @@ def band_minutes(budget_min: int) -> tuple[int, ...]:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _isochrones(slug: str, mode: str, lon: float, lat: float, budget_min: int) -> Any:
-    from views.common import get_access_cache, region_cache
-
     region = region_cache().get(slug)
     return get_access_cache(slug).isochrones(
         region.networks[mode],
@@ -181,8 +181,6 @@ def prefetch_other_modes(
     old: list[Future[None]] = st.session_state.get("find_prefetch_jobs", [])
     for job in old:
         job.cancel()
-    from views.common import get_access_cache, region_cache
-
     cache, region, pool = get_access_cache(slug), region_cache().get(slug), _prefetch_pool()
     st.session_state["find_prefetch_jobs"] = [
         pool.submit(_warm_isochrones, cache, region, origin, mode=other, budget_min=int(budget_min))
@@ -201,7 +199,6 @@ def offer_seconds(region: Any, mode: str, origin: tuple[float, float], offers: A
     """
     from geo.access import travel_times
     from geo.routing import snap_offers
-    from views.common import get_access_cache
 
     router = get_access_cache(region.slug).router(region.networks[mode])
     times = travel_times(router, origin, boundary=region.boundary)
@@ -259,6 +256,7 @@ def render() -> None:
     slug = region_slug()
     _init_from_query()
     offers = get_offers(slug)
+    get_access_cache(slug)  # routers prepared while the user still types
 
     ctrl, main = st.columns([1, 2], gap="large")
     with ctrl:
