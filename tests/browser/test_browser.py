@@ -290,6 +290,14 @@ def _state_now(page: Any) -> dict[str, Any]:
     return state if state is not None else _state_now(page)
 
 
+def _legends_now(page: Any) -> str | None:
+    """The map's legends (JSON) once the choropleth is drawn, else None."""
+    state = _map_state(page)
+    if state is None or state["districts"] < 10:
+        return None
+    return json.dumps(state["legends"])
+
+
 def _wait(
     page: Any, what: str, ready: Callable[[], bool], *, seconds: float = RESULT_SECONDS
 ) -> float:
@@ -447,13 +455,7 @@ def _flow(app: App, page: Any) -> None:
     slider.focus()
     slider.press("ArrowRight")
     timings["new threshold -> choropleth"] = _wait(
-        page,
-        "threshold",
-        lambda: (
-            (s := _map_state(page)) is not None
-            and s["districts"] >= 10
-            and json.dumps(s["legends"]) != before
-        ),
+        page, "threshold", lambda: _legends_now(page) not in (None, before)
     )
     # Back to the previous threshold: a result the app has seen (warm).
     _wait(page, "threshold idle", lambda: _idle(page))
@@ -461,13 +463,7 @@ def _flow(app: App, page: Any) -> None:
     slider.focus()
     slider.press("ArrowLeft")
     timings["threshold back (warm) -> choropleth"] = _wait(
-        page,
-        "threshold back",
-        lambda: (
-            (s := _map_state(page)) is not None
-            and s["districts"] >= 10
-            and json.dumps(s["legends"]) == before
-        ),
+        page, "threshold back", lambda: _legends_now(page) == before
     )
     _wait(page, "threshold idle 2", lambda: _idle(page))
 
@@ -478,13 +474,7 @@ def _flow(app: App, page: Any) -> None:
     option.wait_for(timeout=RESULT_SECONDS * 1000)
     option.click()
     timings["new category -> choropleth"] = _wait(
-        page,
-        "category",
-        lambda: (
-            (s := _map_state(page)) is not None
-            and s["districts"] >= 10
-            and json.dumps(s["legends"]) != before
-        ),
+        page, "category", lambda: _legends_now(page) not in (None, before)
     )
     _wait(page, "category idle", lambda: _idle(page))
 
