@@ -44,3 +44,15 @@ def test_advice_profile_survives_a_language_switch_on_another_page(wolfsburg: An
     assert at.number_input(key="adv_age").value == 15
     assert at.text_input(key="adv_addr_query").value == "Porschestraße"
     assert at.text_input(key="adv_addr_query").label == "Address"
+
+
+def test_a_region_switch_forgets_the_kept_controls(wolfsburg: Any, lauf: Any) -> None:
+    at = open_page("find")
+    at.text_input(key="find_addr_query").input("Porschestraße").run()
+    at.switch_page(PAGES["start"]).run()
+    assert at.session_state["find_addr_query__kept"] == "Porschestraße"
+    at.selectbox(key="region_switch").set_value("lauf").run()
+    at.switch_page(PAGES["find"]).run()
+    assert_clean(at)
+    assert at.text_input(key="find_addr_query").value == ""
+    assert not [k for k in at.session_state if str(k).endswith("__kept") and "addr" in str(k)]
