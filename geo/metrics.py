@@ -43,7 +43,13 @@ def target_population(cells: pd.DataFrame, pop_columns: str | Sequence[str]) -> 
                 field=col,
                 hint="Use a column of geo.agegroups.POP_COLUMNS, e.g. 'pop_0_5'.",
             )
-    return cells[cols].astype(float).sum(axis=1, skipna=False)
+    if len(cols) >= 8:
+        return cells[cols].astype(float).sum(axis=1, skipna=False)
+    # below 8 columns that sum adds left to right from 0.0: the same, on plain arrays
+    total = np.zeros(len(cells))
+    for col in cols:
+        total = total + cells[col].to_numpy(dtype=float)
+    return pd.Series(total, index=cells.index)
 
 
 def _require(cells: pd.DataFrame, *cols: str) -> None:
@@ -105,60 +111,73 @@ def coverage(
     _require(cells, "district_id", "in_region")
     if not threshold_min >= 0:
         raise ValueError(f"threshold_min must be >= 0, got {threshold_min!r}")
-    pop = target_population(cells, pop_columns)
-    minutes = _cell_minutes(nearest, cells.index)
-    in_region = cells["in_region"].fillna(False).astype(bool)
-    known = pop.notna()
-    total_pop = cells.get("pop_total", pd.Series(np.nan, index=cells.index))
-    frame = pd.DataFrame(
-        {
-            "district_id": cells["district_id"],
-            "pop": pop.fillna(0.0),
-            "minutes": minutes,
-            "known": known,
-            "unknown_people": np.where(known, 0.0, total_pop.fillna(0.0)),
-        }
-    )[in_region.to_numpy()]
-    frame["covered"] = np.where(frame["minutes"] <= threshold_min, frame["pop"], 0.0)
+    pop = target_population(cells, pop_columns).to_numpy(dtype=float)
+    minutes = _cell_minutes(nearest, cells.index).to_numpy(dtype=float)
+    in_region = cells["in_region"].fillna(False).astype(bool).to_numpy()
+    known = ~np.isnan(pop)
+    total_pop = (
+        cells["pop_total"].to_numpy(dtype=float)
+        if "pop_total" in cells.columns
+        else np.full(len(cells), np.nan)
+    )
     # plain arrays: per-district pandas sums dominated a what-if click (same sums, same order)
-    pop_a = frame["pop"].to_numpy(dtype=float)
-    covered_a = frame["covered"].to_numpy(dtype=float)
-    minutes_a = frame["minutes"].to_numpy(dtype=float)
-    unknown_a = ~frame["known"].to_numpy(dtype=bool)
-    people_a = frame["unknown_people"].to_numpy(dtype=float)
-    codes, uniques = pd.factorize(frame["district_id"], use_na_sentinel=True)
+    pop_a = np.where(known, pop, 0.0)[in_region]
+    minutes_a = minutes[in_region]
+    covered_a = np.where(minutes_a <= threshold_min, pop_a, 0.0)
+    unknown_a = ~known[in_region]
+    people_a = np.where(known, 0.0, np.where(np.isnan(total_pop), 0.0, total_pop))[in_region]
+    codes, uniques = pd.factorize(cells["district_id"], use_na_sentinel=True)
+    codes = codes[in_region]
+    # each district's cells as one contiguous run (cell order kept inside a run)
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-    groups: dict[object, np.ndarray] = {TOTAL: np.arange(len(frame))}
+    sorted_a = [a[order] for a in (pop_a, covered_a, minutes_a, unknown_a, people_a)]
+    runs: dict[object, slice] = {}
     for k, did in enumerate(uniques):
-        groups.setdefault(did, order[bounds[k] : bounds[k + 1]])
+        runs.setdefault(did, slice(bounds[k], bounds[k + 1]))
+
+    def row(
+        pop_p: np.ndarray,
+        cov_p: np.ndarray,
+        min_p: np.ndarray,
+        unk_p: np.ndarray,
+        ppl_p: np.ndarray,
+    ) -> tuple[float, float, float, int, float]:
+        return (
+            float(pop_p.sum()),
+            float(cov_p.sum()),
+            _weighted_median(min_p, pop_p),
+            int(unk_p.sum()),
+            float(ppl_p.sum()),
+        )
+
     ids = [*districts.index.tolist(), TOTAL]
     rows = []
-    for did in ids:
-        part = groups.get(did)
-        if part is None:
-            rows.append((0.0, 0.0, np.nan, 0, 0.0))
-            continue
-        rows.append(
-            (
-                float(pop_a[part].sum()),
-                float(covered_a[part].sum()),
-                _weighted_median(minutes_a[part], pop_a[part]),
-                int(unknown_a[part].sum()),
-                float(people_a[part].sum()),
-            )
-        )
-    out = pd.DataFrame(
-        rows,
-        index=pd.Index(ids, name="district_id"),
-        columns=["population", "covered", "median_min", "unknown_cells", "unknown_people"],
-    )
-    names = districts["name"] if "name" in districts.columns else pd.Series(dtype=object)
-    out.insert(0, "name", names.reindex(out.index).astype(object))
-    out.loc[TOTAL, "name"] = "Gesamt"
+    for did in ids[:-1]:
+        run = runs.get(did)
+        # a district without (in-region) cells: nobody, no median
+        rows.append((0.0, 0.0, np.nan, 0, 0.0) if run is None else row(*(a[run] for a in sorted_a)))
+    rows.append(row(pop_a, covered_a, minutes_a, unknown_a, people_a))
+    pop_d, covered_d, median_d, unknown_d, people_d = (np.array(c) for c in zip(*rows, strict=True))
+    if "name" in districts.columns:
+        names = [*districts["name"].astype(object).tolist(), "Gesamt"]
+    else:
+        names = [*([np.nan] * len(districts)), "Gesamt"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = out["covered"] / out["population"]
-    out.insert(3, "share", share.where(out["population"] > 0).clip(0.0, 1.0))
+        share = np.where(pop_d > 0, np.clip(covered_d / pop_d, 0.0, 1.0), np.nan)
+    out = pd.DataFrame(
+        {
+            "population": pop_d,
+            "covered": covered_d,
+            "share": share,
+            "median_min": median_d,
+            "unknown_cells": unknown_d.astype("int64"),
+            "unknown_people": people_d,
+        },
+        index=pd.Index(ids, name="district_id"),
+    )
+    # object, as before: a plain constructor would infer a string dtype
+    out.insert(0, "name", pd.Series(names, index=out.index, dtype=object))
     return out
 
 
@@ -264,12 +283,12 @@ def step_weights(minutes: np.ndarray, steps: Sequence[tuple[float, float]]) -> n
     """Weight per travel time: the weight of the first step whose bound is >= the time."""
     bounds = np.array([b for b, _ in steps], dtype=float)
     values = np.array([w for _, w in steps], dtype=float)
-    order = np.argsort(bounds)
-    bounds, values = bounds[order], values[order]
-    pos = np.searchsorted(bounds, minutes, side="left")
-    out = np.zeros(minutes.shape, dtype=float)
-    inside = pos < bounds.size
-    out[inside] = values[pos[inside]]
+    order = np.argsort(bounds, kind="stable")
+    out = np.zeros(np.shape(minutes), dtype=float)
+    # from the largest bound down, so the first (smallest) bound that holds wins;
+    # NaN and times beyond every bound keep 0 (a few passes beat a binary search here)
+    for j in order[::-1]:
+        out = np.where(minutes <= bounds[j], values[j], out)
     return out
 
 
@@ -299,7 +318,7 @@ def _fca(
     if catchment_min is not None:
         reach &= minutes <= catchment_min
     if weight == "step":
-        w = np.where(reach, step_weights(np.where(reach, minutes, 0.0), steps), 0.0)
+        w = np.where(reach, step_weights(minutes, steps), 0.0)
     elif weight == "gaussian":
         assert sigma_min is not None
         w = np.where(reach, np.exp(-(np.where(reach, minutes, 0.0) ** 2) / (2 * sigma_min**2)), 0.0)
@@ -346,24 +365,37 @@ def _district_access(
 ) -> pd.DataFrame:
     _require(cells, "district_id", "in_region")
     in_region = cells["in_region"].fillna(False).astype(bool).to_numpy()
-    frame = pd.DataFrame(
-        {
-            "district_id": cells["district_id"].to_numpy(),
-            "pop": table["demand"].fillna(0.0).to_numpy(),
-            "weighted": (table["demand"].fillna(0.0) * table["access"]).to_numpy(),
-        }
-    )[in_region]
-    sums = frame.groupby("district_id")[["pop", "weighted"]].sum()
-    sums.loc[TOTAL] = frame[["pop", "weighted"]].sum()
+    demand = table["demand"].to_numpy(dtype=float)
+    pop = np.where(np.isnan(demand), 0.0, demand)
+    weighted = pop * table["access"].to_numpy(dtype=float)
+    pop, weighted = pop[in_region], weighted[in_region]
+    codes, uniques = pd.factorize(cells["district_id"], use_na_sentinel=True)
+    codes = codes[in_region]
+    has = codes >= 0
+    # pandas' grouped sum (compensated, row order) on integer codes: the same sums as
+    # grouping by the district id strings, without hashing them again
+    grouped = pd.DataFrame({"pop": pop[has], "weighted": weighted[has]}).groupby(codes[has]).sum()
+    position = {did: k for k, did in enumerate(uniques)}
     ids = [*districts.index.tolist(), TOTAL]
-    sums = sums.reindex(ids).fillna(0.0)
-    out = pd.DataFrame(index=pd.Index(ids, name="district_id"))
-    names = districts["name"] if "name" in districts.columns else pd.Series(dtype=object)
-    out["name"] = names.reindex(out.index).astype(object)
-    out.loc[TOTAL, "name"] = "Gesamt"
-    out["population"] = sums["pop"]
+    pop_d = np.zeros(len(ids))
+    weighted_d = np.zeros(len(ids))
+    group_pop = dict(zip(grouped.index.tolist(), grouped["pop"].tolist(), strict=True))
+    group_w = dict(zip(grouped.index.tolist(), grouped["weighted"].tolist(), strict=True))
+    for i, did in enumerate(ids[:-1]):
+        k = position.get(did)
+        if k is not None and k in group_pop:
+            pop_d[i], weighted_d[i] = group_pop[k], group_w[k]
+    pop_d[-1], weighted_d[-1] = pop.sum(), weighted.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["access"] = (sums["weighted"] / sums["pop"]).where(sums["pop"] > 0)
+        access = np.where(pop_d > 0, weighted_d / pop_d, np.nan)
+    if "name" in districts.columns:
+        names = [*districts["name"].astype(object).tolist(), "Gesamt"]
+    else:
+        names = [*([np.nan] * len(districts)), "Gesamt"]
+    out = pd.DataFrame(index=pd.Index(ids, name="district_id"))
+    out["name"] = pd.Series(names, index=out.index, dtype=object)
+    out["population"] = pop_d
+    out["access"] = access
     return out
 
 
@@ -533,24 +565,32 @@ def underserved_cells(
         raise ValueError("threshold_min needs nearest (a nearest_offer result)")
     if min_supply_per_head is not None and fca is None:
         raise ValueError("min_supply_per_head needs fca (an e2sfca/two_sfca result)")
-    people = target_population(cells, pop_columns)
+    # plain arrays: the same comparisons as on Series, without index alignment
+    n = len(cells)
+    people = target_population(cells, pop_columns).to_numpy()
     minutes = (
-        _cell_minutes(nearest, cells.index)
+        _cell_minutes(nearest, cells.index).to_numpy(dtype=float)
         if nearest is not None
-        else pd.Series(np.nan, index=cells.index)
+        else np.full(n, np.nan)
     )
     supply = (
-        fca.cells["access"].reindex(cells.index)
+        fca.cells["access"].reindex(cells.index).to_numpy(dtype=float)
         if fca is not None
-        else pd.Series(np.nan, index=cells.index)
+        else np.full(n, np.nan)
     )
-    beyond = (minutes > threshold_min) if threshold_min is not None else minutes.isna() & False
-    low = (supply < min_supply_per_head) if min_supply_per_head is not None else beyond & False
+    beyond = minutes > threshold_min if threshold_min is not None else np.zeros(n, dtype=bool)
+    low = supply < min_supply_per_head if min_supply_per_head is not None else np.zeros(n, bool)
     mask = (beyond | low) & (people > 0)
     if "in_region" in cells.columns:
-        mask &= cells["in_region"].fillna(False).astype(bool)
+        mask &= cells["in_region"].fillna(False).astype(bool).to_numpy()
     reasons = []
-    for b, lo, m, s in zip(beyond[mask], low[mask], minutes[mask], supply[mask], strict=True):
+    for b, lo, m, s in zip(
+        beyond[mask].tolist(),
+        low[mask].tolist(),
+        minutes[mask].tolist(),
+        supply[mask].tolist(),
+        strict=True,
+    ):
         parts = []
         if b:
             parts.append(
@@ -577,8 +617,8 @@ def underserved_cells(
             "people": people[mask],
             "minutes": minutes[mask],
             "supply_per_head": supply[mask],
-            "beyond_threshold": beyond[mask].astype(bool),
-            "low_supply": low[mask].astype(bool),
+            "beyond_threshold": beyond[mask],
+            "low_supply": low[mask],
             "reasons": reasons,
         },
         geometry=geometry.to_numpy(),

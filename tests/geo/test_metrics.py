@@ -26,6 +26,7 @@ from geo.access import (
     underserved_cells,
 )
 from geo.errors import InputDataError
+from geo.metrics import step_weights
 from geo.synthetic import grid_network, synthetic_cells, synthetic_offers
 
 
@@ -250,3 +251,77 @@ def test_underserved_cells_ranked_with_reasons() -> None:
         & ((nearest.cells["minutes"] > 4) | (fca.cells["access"] < level))
     )
     assert set(out.index) == set(cells.index[expected])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    minutes=st.lists(
+        st.one_of(st.floats(-5, 60), st.just(float("nan")), st.just(float("inf"))),
+        min_size=0,
+        max_size=40,
+    ),
+    steps=st.lists(
+        st.tuples(st.floats(0.5, 45), st.floats(0.01, 1.0)),
+        min_size=1,
+        max_size=5,
+        unique_by=lambda s: s[0],
+    ),
+)
+def test_step_weights_take_the_first_bound_that_holds(
+    minutes: list[float], steps: list[tuple[float, float]]
+) -> None:
+    m = np.array(minutes, dtype=float)
+    bounds = np.array([b for b, _ in steps])
+    values = np.array([w for _, w in steps])
+    order = np.argsort(bounds)
+    # reference: binary search for the first sorted bound >= the time
+    pos = np.searchsorted(bounds[order], m, side="left")
+    expected = np.zeros(m.shape)
+    inside = pos < bounds.size
+    expected[inside] = values[order][pos[inside]]
+    np.testing.assert_array_equal(step_weights(m, steps), expected)
+
+
+def _world_with_gaps(seed: int):
+    """A synthetic world with cells outside any district and a district without cells."""
+    router, cells, offers, districts = synthetic_world(seed, n_cells=300)
+    cells = cells.copy()
+    rng = np.random.default_rng(seed)
+    cells.loc[rng.random(len(cells)) < 0.1, "district_id"] = np.nan
+    empty = pd.DataFrame({"name": ["Leer"]}, index=pd.Index(["d_empty"], name="district_id"))
+    return router, cells, offers, pd.concat([districts, empty])
+
+
+@pytest.mark.parametrize("seed", [3, 17])
+def test_district_access_equals_grouped_pandas_sums(seed: int) -> None:
+    router, cells, offers, districts = _world_with_gaps(seed)
+    res = e2sfca(router, offers, cells, pop_columns=["pop_0_5", "pop_6_9"], districts=districts)
+    demand = res.cells["demand"].fillna(0.0)
+    inside = cells["in_region"].astype(bool)
+    frame = pd.DataFrame(
+        {"d": cells["district_id"], "pop": demand, "w": demand * res.cells["access"]}
+    )[inside]
+    # the reference: pandas' grouped sums by district id, NaN ids left out
+    sums = frame.groupby("d")[["pop", "w"]].sum().reindex(districts.index).fillna(0.0)
+    out = res.districts
+    assert out.index.tolist() == [*districts.index, "__total__"]
+    assert out["name"].dtype == object and out.loc["__total__", "name"] == "Gesamt"
+    np.testing.assert_array_equal(out["population"].iloc[:-1], sums["pop"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = (sums["w"] / sums["pop"]).where(sums["pop"] > 0)
+    np.testing.assert_array_equal(out["access"].iloc[:-1], expected)
+    assert np.isnan(out.loc["d_empty", "access"]) and out.loc["d_empty", "population"] == 0
+    assert out.loc["__total__", "population"] == frame["pop"].sum()
+
+
+def test_coverage_district_without_cells_and_cells_without_district() -> None:
+    router, cells, offers, districts = _world_with_gaps(5)
+    nearest = nearest_offer(router, offers, cells=cells)
+    out = coverage(cells, districts, nearest, threshold_min=5.0, pop_columns="pop_0_5")
+    assert out["name"].dtype == object
+    assert out.loc["d_empty", ["population", "covered", "unknown_cells"]].tolist() == [0, 0, 0]
+    assert np.isnan(out.loc["d_empty", "share"]) and np.isnan(out.loc["d_empty", "median_min"])
+    # cells without a district count in the total only
+    pop = cells["pop_0_5"].where(cells["in_region"].astype(bool)).fillna(0.0)
+    assert out.loc["__total__", "population"] == pytest.approx(pop.sum())
+    assert out["population"].drop("__total__").sum() < out.loc["__total__", "population"]
