@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import folium
 import geopandas as gpd
 import numpy as np
@@ -88,30 +91,21 @@ def band_tooltip(minutes: float, area_km2: float | None, pop: float | None, *, l
     return esc(" · ".join(parts))
 
 
-def isochrone_layer(
-    bands: gpd.GeoDataFrame,
-    *,
-    lang: str,
-    name: str | None = None,
-    fill_opacity: float = 0.28,
-    legend: bool = True,
-    show: bool = True,
-    zoom: int | None = None,
-) -> folium.FeatureGroup:
-    """Isochrone bands as a layer: translucent fills, darkest for the shortest time.
+def band_features(
+    bands: gpd.GeoDataFrame, *, lang: str, zoom: int | None = None
+) -> list[dict[str, Any]]:
+    """The bands as drawn: GeoJSON features (EPSG:4326), longest band first.
+
+    The costly part of :func:`isochrone_layer` (simplifying thousands of holes), split
+    out so that a caller can keep the result per start point, mode and zoom.
 
     Parameters
     ----------
     bands : GeoDataFrame
         EPSG:4326 polygons, one row per band, with ``minutes`` and optionally
         ``area_km2`` and ``pop_total`` (as from ``geo.access.isochrones``).
-        Nested (cumulative) or ring bands both work; longer bands are drawn first.
     lang : {"de", "en"}
-    name : str, optional
-        Layer control name (default "Einzugsbereich"/"Catchment area").
-    fill_opacity : float
-        Opacity of each band's fill (overlaps deepen the centre).
-    legend, show : bool
+        Language of the tooltips.
     zoom : int, optional
         Web-map zoom the bands are first shown at: edges are simplified to half a
         pixel there (:func:`draw_tolerance_m`), at least :data:`SIMPLIFY_M`. The
@@ -119,16 +113,17 @@ def isochrone_layer(
 
     Returns
     -------
-    folium.FeatureGroup
+    list of dict
+        One feature per non-empty band; properties ``minutes``, ``color`` and the
+        escaped tooltip ``tip``.
     """
     if "minutes" not in bands.columns:
         raise ValueError("bands need a 'minutes' column (geo.access.isochrones)")
     if bands.crs is not None and bands.crs.to_epsg() != 4326:
         raise ValueError(f"bands must be in EPSG:4326, got {bands.crs}")
-    group = folium.FeatureGroup(name=name or t("catchment", lang), show=show)
     valid = bands[bands.geometry.notna() & ~bands.geometry.is_empty]
     if valid.empty:
-        return group
+        return []
     minutes_sorted = sorted({float(m) for m in valid["minutes"]})
     colors = dict(zip(minutes_sorted, band_colors(len(minutes_sorted)), strict=True))
     lat = float(np.mean(valid.total_bounds[1::2]))
@@ -156,6 +151,49 @@ def isochrone_layer(
         )
     # Longest first, so the shortest (darkest) band is on top and gets the hover.
     features.sort(key=lambda f: -f["properties"]["minutes"])
+    return features
+
+
+def isochrone_layer(
+    bands: gpd.GeoDataFrame | None,
+    *,
+    lang: str,
+    name: str | None = None,
+    fill_opacity: float = 0.28,
+    legend: bool = True,
+    show: bool = True,
+    zoom: int | None = None,
+    features: Sequence[dict[str, Any]] | None = None,
+) -> folium.FeatureGroup:
+    """Isochrone bands as a layer: translucent fills, darkest for the shortest time.
+
+    Parameters
+    ----------
+    bands : GeoDataFrame or None
+        EPSG:4326 band polygons (see :func:`band_features`); None when ``features``
+        are given.
+    lang : {"de", "en"}
+    name : str, optional
+        Layer control name (default "Einzugsbereich"/"Catchment area").
+    fill_opacity : float
+        Opacity of each band's fill (overlaps deepen the centre).
+    legend, show : bool
+    zoom : int, optional
+        Web-map zoom the bands are first shown at (see :func:`band_features`).
+    features : sequence of dict, optional
+        ``band_features(bands, lang=lang, zoom=zoom)`` computed (and kept) earlier.
+
+    Returns
+    -------
+    folium.FeatureGroup
+    """
+    if features is None:
+        if bands is None:
+            raise ValueError("isochrone_layer needs bands or their features")
+        features = band_features(bands, lang=lang, zoom=zoom)
+    group = folium.FeatureGroup(name=name or t("catchment", lang), show=show)
+    if not features:
+        return group
     FeatureLayer(
         features,
         style={"weight": 1.5, "fillOpacity": fill_opacity},
@@ -163,9 +201,10 @@ def isochrone_layer(
         hover={"weight": 3},
     ).add_to(group)
     if legend:
+        colors = {f["properties"]["minutes"]: f["properties"]["color"] for f in features}
         items = [
             LegendItem(f"≤ {format_number(m, lang=lang)} min", colors[m], opacity=0.7)
-            for m in minutes_sorted
+            for m in sorted(colors)
         ]
         Legend(t("catchment", lang), items, position="bottomleft").add_to(group)
     return group

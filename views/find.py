@@ -125,6 +125,34 @@ def band_minutes(budget_min: int) -> tuple[int, ...]:
     return tuple(range(step, budget_min + 1, step))
 
 
+def drawn_bands(
+    cache: Any,
+    region: Any,
+    bands: Any,
+    *,
+    mode: str,
+    origin: tuple[float, float],
+    budget_min: int,
+    zoom: int | None,
+    language: str,
+) -> list[dict[str, Any]]:
+    """The bands as drawn at ``zoom`` (``layers.isochrones.band_features``), kept in
+    the region's AccessCache per start point, mode, budget, zoom and language."""
+    from layers.isochrones import band_features
+
+    key = (
+        "drawn-bands",
+        region.info.get("cache_key"),
+        mode,
+        round(float(origin[0]), 7),
+        round(float(origin[1]), 7),
+        int(budget_min),
+        zoom,
+        language,
+    )
+    return cache.get_or_compute(key, lambda: band_features(bands, lang=language, zoom=zoom))
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _isochrones(slug: str, mode: str, lon: float, lat: float, budget_min: int) -> Any:
     region = region_cache().get(slug)
@@ -144,21 +172,41 @@ def _prefetch_pool() -> ThreadPoolExecutor:
 
 
 def _warm_isochrones(
-    cache: Any, region: Any, origin: tuple[float, float], *, mode: str, budget_min: int
+    cache: Any,
+    region: Any,
+    origin: tuple[float, float],
+    *,
+    mode: str,
+    budget_min: int,
+    language: str,
 ) -> None:
-    """Compute (into the region's AccessCache) the bands ``_isochrones`` will ask for.
+    """Compute (into the region's AccessCache) the bands ``_isochrones`` will ask for,
+    and their drawing at the zoom the page will frame them at.
 
     Runs in the prefetch worker: it gets plain objects and touches no Streamlit API.
     """
     time.sleep(PREFETCH_DELAY_S)
     try:
-        cache.isochrones(
+        bands = cache.isochrones(
             region.networks[mode],
             origin,
             region_key=region.info.get("cache_key"),
             minutes=band_minutes(budget_min),
             cells=region.cells,
         )
+        fit = frame_bounds(bands)
+        if fit is not None:
+            zoom = view_for_bounds(fit)[1]
+            drawn_bands(
+                cache,
+                region,
+                bands,
+                mode=mode,
+                origin=origin,
+                budget_min=budget_min,
+                zoom=zoom,
+                language=language,
+            )
     except BildungslandkarteError:
         pass  # e.g. out of reach by car: the page says so if the user switches
     except Exception:  # a background job must never take the server down
@@ -175,7 +223,7 @@ def prefetch_other_modes(
     earlier start point that have not begun are cancelled.
     """
     origin = (float(origin[0]), float(origin[1]))
-    wanted = (slug, round(origin[0], 7), round(origin[1], 7), int(budget_min))
+    wanted = (slug, round(origin[0], 7), round(origin[1], 7), int(budget_min), lang())
     if st.session_state.get("find_prefetched") == wanted:
         return
     old: list[Future[None]] = st.session_state.get("find_prefetch_jobs", [])
@@ -183,7 +231,15 @@ def prefetch_other_modes(
         job.cancel()
     cache, region, pool = get_access_cache(slug), region_cache().get(slug), _prefetch_pool()
     st.session_state["find_prefetch_jobs"] = [
-        pool.submit(_warm_isochrones, cache, region, origin, mode=other, budget_min=int(budget_min))
+        pool.submit(
+            _warm_isochrones,
+            cache,
+            region,
+            origin,
+            mode=other,
+            budget_min=int(budget_min),
+            language=lang(),
+        )
         for other in MODES
         if other != mode
     ]
@@ -357,7 +413,17 @@ def render() -> None:
         if bands is not None:
             # simplified to half a pixel at the zoom the catchment is framed at
             zoom = None if view is None else view[1]
-            groups.append(layers_iso.isochrone_layer(bands, lang=lang(), zoom=zoom))
+            features = drawn_bands(
+                get_access_cache(slug),
+                region,
+                bands,
+                mode=mode,
+                origin=origin[:2],
+                budget_min=int(budget_min),
+                zoom=zoom,
+                language=lang(),
+            )
+            groups.append(layers_iso.isochrone_layer(None, lang=lang(), features=features))
         shown = ranked if ranked is not None else offers
         if len(shown):
             groups.append(layers_offers.offer_layer(for_map(shown), lang=lang()))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from geo.settings import CRS_MEASURE, CRS_STORE
 from layers.isochrones import (
     PRECISION_DEG,
     SIMPLIFY_M,
+    band_features,
     band_tooltip,
     draw_geometry,
     draw_tolerance_m,
@@ -93,6 +96,22 @@ def test_layer_keeps_exact_area_and_population(cell_bands: gpd.GeoDataFrame) -> 
         [shapely.get_coordinates(shapely.geometry.shape(f["geometry"])) for f in features]
     )
     assert np.allclose(coords, np.round(coords, 5), rtol=0, atol=PRECISION_DEG / 100)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_kept_features_draw_the_same_layer(cell_bands: gpd.GeoDataFrame, lang: str) -> None:
+    features = band_features(cell_bands, lang=lang, zoom=12)
+    assert [f["properties"]["minutes"] for f in features] == sorted(
+        cell_bands["minutes"], reverse=True
+    )
+    direct = _features(render(isochrone_layer(cell_bands, lang=lang, zoom=12)))
+    kept = _features(render(isochrone_layer(None, lang=lang, features=features)))
+    assert kept == direct == json.loads(json.dumps(features))
+
+
+def test_layer_needs_bands_or_features() -> None:
+    with pytest.raises(ValueError, match="needs bands or their features"):
+        isochrone_layer(None, lang="de")
 
 
 @given(zoom=st.integers(min_value=0, max_value=19), lat=st.floats(min_value=-80, max_value=80))
