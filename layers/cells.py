@@ -8,7 +8,6 @@ projected to EPSG:4326).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import branca
 import folium
@@ -20,14 +19,18 @@ from pyproj import Transformer
 from geo.settings import CRS_MEASURE, CRS_STORE
 from layers.choropleth import classify, pick_colors
 from layers.legend import Legend, class_items
+from layers.plainscript import PlainScript
 from layers.text import esc, format_number, format_value, js_json, t
 
 #: ColorBrewer OrRd (light to dark): the darker, the worse the gap.
 ORRD: tuple[str, ...] = ("#fdd49e", "#fdbb84", "#fc8d59", "#ef6548", "#d7301f", "#990000")
 
 
-class CellSquares(folium.MacroElement):
-    """Squares from ``[[lat, lon] x 4, colour index, tooltip]`` rows on a canvas."""
+class CellSquares(PlainScript, folium.MacroElement):
+    """Squares from ``[[lat, lon] x 4, colour index, tooltip]`` rows on a canvas.
+
+    The rows reach the figure as plain text (:class:`layers.plainscript.PlainScript`).
+    """
 
     _template = branca.element.Template(
         """
@@ -57,32 +60,6 @@ class CellSquares(folium.MacroElement):
         self.data_json = js_json([list(r) for r in rows])
         self.colors_json = js_json(list(colors))
         self.fill_opacity = float(fill_opacity)
-
-    def render(self, **kwargs: Any) -> None:
-        """Add the script to the figure as plain text.
-
-        branca's ``MacroElement.render`` wraps the rendered script in a new Jinja
-        template, which lexes the whole cell array again (tens of milliseconds for a
-        few thousand cells, on every rerun) and would read ``{{`` in a tooltip as Jinja.
-        """
-        figure = self.get_root()
-        if not isinstance(figure, branca.element.Figure):
-            raise TypeError("CellSquares can only be rendered inside a Figure (add it to a map)")
-        script = self._template.module.__dict__["script"]
-        figure.script.add_child(_Text(script(self, kwargs)), name=self.get_name())
-        for child in self._children.values():
-            child.render(**kwargs)
-
-
-class _Text(branca.element.Element):
-    """Already rendered script text, returned as it is (no Jinja pass)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-    def render(self, **kwargs: Any) -> str:
-        return self.text
 
 
 def cell_corners(cells: gpd.GeoDataFrame, *, size_m: float | pd.Series = 100.0) -> np.ndarray:

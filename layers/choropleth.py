@@ -17,6 +17,7 @@ import shapely
 from geo.settings import CRS_MEASURE, CRS_STORE
 from layers.geojson import FeatureLayer
 from layers.legend import Legend, class_items, no_data_item
+from layers.plainscript import PlainScript
 from layers.text import css_color, esc, format_value, t
 
 #: ColorBrewer YlGnBu (light = low, dark = high), 7 classes.
@@ -43,6 +44,12 @@ SCHEMES: tuple[str, ...] = (
     "BoxPlot",
     "HeadTailBreaks",
 )
+
+
+class DistrictFeatures(PlainScript, FeatureLayer):
+    """The district polygons: a :class:`layers.geojson.FeatureLayer` whose script (the
+    outlines as one JSON literal) reaches the figure as plain text, not re-lexed as Jinja.
+    """
 
 
 @dataclass(frozen=True)
@@ -244,7 +251,7 @@ def district_layer(
         )
     title = name or label
     group = folium.FeatureGroup(name=title, show=show)
-    FeatureLayer(
+    DistrictFeatures(
         features,
         style={"color": "#555555", "weight": 1},
         style_from={"fillColor": "color", "fillOpacity": "opacity"},
