@@ -276,11 +276,13 @@ def render() -> None:
                 )
                 st.caption(tr("cov.whatif_click"))
             else:
-                same = offers[offers["category"] == category]
+                # names by id: a label lookup in the offer table per option is slow
+                names = offers.loc[offers["category"] == category, "name"]
+                label = {i: str(name) for i, name in zip(names.index, names, strict=True)}
                 removed = st.multiselect(
                     tr("cov.whatif_pick_remove"),
-                    list(same.index),
-                    format_func=lambda i: str(same.at[i, "name"]),
+                    list(label),
+                    format_func=label.__getitem__,
                     key=f"cov_remove_{category}",
                     placeholder=tr("common.choose"),
                 )
@@ -499,14 +501,17 @@ def _layers(
     groups: list[Any] = []
     if len(region.districts):
         cov = result["districts"]
-        frame = region.districts[["name", "geometry"]].join(
-            cov.drop(columns=["name"], errors="ignore"), how="left"
-        )
-        if "supply_per_head" in frame:
-            frame["supply_per_head"] = frame["supply_per_head"] * 100  # per 100, as the table
+        column = METRIC_COLUMN[metric]
+        # only the drawn measure: joining every result column cost more than drawing
+        frame = region.districts[["name", "geometry"]]
+        if column in cov.columns:
+            values = cov[column].reindex(frame.index)
+            if column == "supply_per_head":
+                values = values * 100  # per 100, as the table
+            frame = frame.assign(**{column: values.to_numpy()})
         layer = choropleth.district_layer(
             frame,
-            column=METRIC_COLUMN[metric],
+            column=column,
             label=tr(f"cov.metric.{metric}"),
             unit=tr(f"cov.unit.{metric}"),
             lang=lang(),
@@ -517,10 +522,9 @@ def _layers(
         groups.append(layer)
     gaps = result.get("gaps")
     if show_gaps and gaps is not None and len(gaps):
-        cols = [c for c in ("x", "y", "cell_size_m") if c not in gaps.columns]
         corners = cell_corners(region.slug, cache_key=str(region.info.get("cache_key", "")))
         gap = cells_mod.gap_layer(
-            gaps.join(region.cells[cols]),
+            gaps[["people", "geometry"]],  # the squares come from ``corners``
             corners=corners[region.cells.index.get_indexer(gaps.index)],
             value_column="people",
             lang=lang(),
@@ -530,10 +534,12 @@ def _layers(
             name=tr("cov.gaps"),
         )
         groups.append(gap)
-    same = offers[offers["category"] == category]
-    removed = same.loc[[i for i in (plan or {}).get("removed", []) if i in same.index]]
-    same = same.drop(index=removed.index)
-    if len(same):
+    # ids and masks, not filtered copies: the offer table has many text columns
+    in_category = (offers["category"] == category).to_numpy(dtype=bool)
+    same_ids = set(offers.index[in_category])
+    removed_ids = [i for i in (plan or {}).get("removed", []) if i in same_ids]
+    removed = offers.loc[removed_ids, ["name", "geometry"]]
+    if len(same_ids) > len(removed_ids):
         # the pins (popups, tooltips) change only with the category and the removals
         rows = offer_rows(
             region.slug,
@@ -556,5 +562,5 @@ def _layers(
             geometry=gpd.points_from_xy([a[0] for a in added], [a[1] for a in added]),
             crs="EPSG:4326",
         )
-        groups.append(whatif.whatif_layer(planned, removed[["name", "geometry"]], lang=lang()))
+        groups.append(whatif.whatif_layer(planned, removed, lang=lang()))
     return groups
