@@ -37,6 +37,7 @@ from folium.elements import JSCSSMixin
 
 from geo.errors import BildungslandkarteError
 from geo.settings import REPO_ROOT
+from layers.plainscript import PlainScript
 
 #: Shown in the map's attribution control (the basemap and the grid are drawn from these).
 ATTRIBUTION = "© OpenStreetMap contributors, © Destatis Zensus 2011"
@@ -213,7 +214,7 @@ def external_urls(element: branca.element.Element) -> list[str]:
     return urls
 
 
-class _Attribution(folium.MacroElement):
+class _Attribution(PlainScript, folium.MacroElement):
     """Adds a fixed text to the map's attribution control."""
 
     _template = branca.element.Template(

@@ -28,6 +28,7 @@ from folium.elements import JSCSSMixin
 from geo.atomic import write_text_atomic
 from geo.settings import CRS_MEASURE, CRS_STORE
 from layers.assets import default_static_dir, static_url, vendor_url
+from layers.plainscript import PlainScript
 from layers.text import t
 
 STREET_CLASSES: tuple[str, ...] = ("motorway", "primary", "secondary", "minor", "path")
@@ -257,7 +258,7 @@ def write_basemap(
     return f"{static_url(base=base)}/basemap/{name}"
 
 
-class BasemapLayer(JSCSSMixin, folium.map.Layer):
+class BasemapLayer(JSCSSMixin, PlainScript, folium.map.Layer):
     """A Leaflet layer group filled in the browser from the static basemap file.
 
     The script lives in ``static/vendor/blk/basemap.js`` (installed by

@@ -17,8 +17,7 @@ import shapely
 from geo.settings import CRS_MEASURE, CRS_STORE
 from layers.geojson import FeatureLayer
 from layers.legend import Legend, class_items, no_data_item
-from layers.plainscript import PlainScript
-from layers.text import css_color, esc, format_value, t
+from layers.text import css_color, esc, format_value, layer_name, t
 
 #: ColorBrewer YlGnBu (light = low, dark = high), 7 classes.
 YLGNBU: tuple[str, ...] = (
@@ -46,9 +45,9 @@ SCHEMES: tuple[str, ...] = (
 )
 
 
-class DistrictFeatures(PlainScript, FeatureLayer):
-    """The district polygons: a :class:`layers.geojson.FeatureLayer` whose script (the
-    outlines as one JSON literal) reaches the figure as plain text, not re-lexed as Jinja.
+class DistrictFeatures(FeatureLayer):
+    """The district polygons: a :class:`layers.geojson.FeatureLayer` (whose script, the
+    outlines as one JSON literal, reaches the figure as plain text, not re-lexed as Jinja).
     """
 
 
@@ -250,7 +249,7 @@ def district_layer(
             }
         )
     title = name or label
-    group = folium.FeatureGroup(name=title, show=show)
+    group = folium.FeatureGroup(name=layer_name(title), show=show)
     DistrictFeatures(
         features,
         style={"color": "#555555", "weight": 1},

@@ -15,10 +15,11 @@ from typing import Any
 import branca
 import folium
 
+from layers.plainscript import PlainScript
 from layers.text import js_json
 
 
-class FeatureLayer(folium.MacroElement):
+class FeatureLayer(PlainScript, folium.MacroElement):
     """``L.geoJson`` of ``features`` with a base style, per-feature style and tooltips.
 
     Parameters

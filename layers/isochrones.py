@@ -13,7 +13,7 @@ import shapely
 from geo.settings import CRS_MEASURE, CRS_STORE
 from layers.geojson import FeatureLayer
 from layers.legend import Legend, LegendItem
-from layers.text import esc, format_number, t
+from layers.text import esc, format_number, layer_name, t
 
 #: ColorBrewer Blues, light to dark.
 BLUES: tuple[str, ...] = (
@@ -191,7 +191,7 @@ def isochrone_layer(
         if bands is None:
             raise ValueError("isochrone_layer needs bands or their features")
         features = band_features(bands, lang=lang, zoom=zoom)
-    group = folium.FeatureGroup(name=name or t("catchment", lang), show=show)
+    group = folium.FeatureGroup(name=layer_name(name or t("catchment", lang)), show=show)
     if not features:
         return group
     FeatureLayer(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import branca
 import folium
 
+from layers.plainscript import PlainScript
 from layers.text import css_color, esc, format_value, js_json, t
 
 SHAPES: tuple[str, ...] = ("square", "round", "line", "pin")
@@ -107,7 +108,7 @@ def legend_html(
     return f'<div class="blk-legend-title">{esc(title)}</div>{rows}{foot}'
 
 
-class Legend(folium.MacroElement):
+class Legend(PlainScript, folium.MacroElement):
     """A legend control; follows its parent layer's visibility.
 
     Parameters

@@ -19,12 +19,14 @@ from folium.elements import JSCSSMixin
 from layers.assets import LOCAL_CSS, LOCAL_JS, vendor_url
 from layers.legend import Legend, LegendItem
 from layers.pins import Pin
+from layers.plainscript import PlainScript
 from layers.text import (
     css_color,
     esc,
     format_number,
     is_missing,
     js_json,
+    layer_name,
     safe_href,
     t,
 )
@@ -151,7 +153,7 @@ def tooltip_text(row: Row, *, lang: str, number: int | None = None) -> str:
     return f"{head}{name}{tail}"
 
 
-class OfferMarkers(JSCSSMixin, folium.MacroElement):
+class OfferMarkers(JSCSSMixin, PlainScript, folium.MacroElement):
     """All offer markers of a layer, drawn in the browser from one JSON array.
 
     ``data`` rows: ``[lat, lon, colour, icon, popup_html, tooltip_html, number]``.
@@ -288,7 +290,7 @@ def offer_layer(
     folium.FeatureGroup
     """
     rows = offer_rows(offers, lang=lang, numbered=numbered)
-    group = folium.FeatureGroup(name=name or t("offers", lang), show=show)
+    group = folium.FeatureGroup(name=layer_name(name or t("offers", lang)), show=show)
     OfferMarkers(rows, cluster=(not numbered) if cluster is None else cluster).add_to(group)
     if legend and len(offers):
         category_legend(offers["category"].astype(str), lang=lang).add_to(group)

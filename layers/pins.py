@@ -9,12 +9,13 @@ from __future__ import annotations
 import branca
 import folium
 
+from layers.plainscript import PlainScript
 from layers.text import esc, js_json
 
 PIN_KINDS: tuple[str, ...] = ("origin", "planned", "removed", "plain")
 
 
-class Pin(folium.MacroElement):
+class Pin(PlainScript, folium.MacroElement):
     """A ``L.marker`` with a ``divIcon`` pin; ``tooltip`` is plain text (escaped here)."""
 
     _template = branca.element.Template(

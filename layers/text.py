@@ -100,6 +100,15 @@ def esc(value: Any) -> str:
     return html_text(value)
 
 
+def layer_name(text: Any) -> str:
+    """A layer control entry: escaped HTML, with braces as entities.
+
+    Leaflet shows the name as HTML, and folium's layer control script is read again
+    as a Jinja template, where ``{{`` or ``{%`` would run.
+    """
+    return esc(text).replace("{", "&#123;").replace("}", "&#125;")
+
+
 def safe_href(url: Any) -> str | None:
     """The URL if it is a plain http(s) link (escaped for an attribute), else None.
 

@@ -7,7 +7,7 @@ import geopandas as gpd
 
 from layers.legend import Legend, LegendItem
 from layers.pins import Pin
-from layers.text import format_number, is_missing, t
+from layers.text import format_number, is_missing, layer_name, t
 
 PLANNED_COLOR = "#6a3d9a"
 REMOVED_COLOR = "#777777"
@@ -44,7 +44,7 @@ def whatif_layer(
     folium.FeatureGroup
         Tooltips (escaped): "geplant: <name> · Kapazität 40".
     """
-    group = folium.FeatureGroup(name=name or t("what_if", lang))
+    group = folium.FeatureGroup(name=layer_name(name or t("what_if", lang)))
     plan = _points(planned, "planned")
     gone = _points(removed, "removed")
     for _, row in plan.iterrows():
