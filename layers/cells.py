@@ -20,7 +20,7 @@ from geo.settings import CRS_MEASURE, CRS_STORE
 from layers.choropleth import classify, pick_colors
 from layers.legend import Legend, class_items
 from layers.plainscript import PlainScript
-from layers.text import esc, format_number, format_value, js_json, t
+from layers.text import esc, format_number, format_value, js_json, layer_name, t
 
 #: ColorBrewer OrRd (light to dark): the darker, the worse the gap.
 ORRD: tuple[str, ...] = ("#fdd49e", "#fdbb84", "#fc8d59", "#ef6548", "#d7301f", "#990000")
@@ -61,6 +61,15 @@ class CellSquares(PlainScript, folium.MacroElement):
         self.colors_json = js_json(list(colors))
         self.fill_opacity = float(fill_opacity)
 
+    @classmethod
+    def from_json(
+        cls, data_json: str, colors: Sequence[str], *, fill_opacity: float
+    ) -> CellSquares:
+        """Squares from rows already encoded as one JSON array (:func:`layers.text.js_json`)."""
+        squares = cls((), colors, fill_opacity=fill_opacity)
+        squares.data_json = data_json
+        return squares
+
 
 def cell_corners(cells: gpd.GeoDataFrame, *, size_m: float | pd.Series = 100.0) -> np.ndarray:
     """Corner coordinates (lat, lon) of each cell square, shape (n, 4, 2), EPSG:4326.
@@ -83,6 +92,23 @@ def cell_corners(cells: gpd.GeoDataFrame, *, size_m: float | pd.Series = 100.0) 
     return np.stack([np.asarray(lat), np.asarray(lon)], axis=-1).reshape(len(x), 4, 2)
 
 
+def cell_corner_json(corners: np.ndarray) -> list[str | None]:
+    """Each cell's four corners as JSON text, ``[lat,lon],[lat,lon],[lat,lon],[lat,lon]``.
+
+    Rounded to 6 decimals (EPSG:4326, from :func:`cell_corners`), exactly as
+    :func:`gap_layer` writes them; None for a cell without finite coordinates. Encoding
+    the numbers is most of a large gap layer's cost, and the squares never change for a
+    region, so a page can encode them once and pass them as ``corner_json``.
+    """
+    out: list[str | None] = []
+    for row in np.round(corners, 6).tolist():
+        try:
+            out.append(js_json(row)[1:-1])
+        except ValueError:  # NaN or infinite: JSON has no such number
+            out.append(None)
+    return out
+
+
 def gap_layer(
     cells: gpd.GeoDataFrame,
     *,
@@ -100,6 +126,7 @@ def gap_layer(
     legend: bool = True,
     show: bool = True,
     corners: np.ndarray | None = None,
+    corner_json: Sequence[str | None] | None = None,
 ) -> folium.FeatureGroup:
     """Underserved cells as coloured squares (darker = worse), with tooltips and legend.
 
@@ -120,6 +147,9 @@ def gap_layer(
         The squares' corners from :func:`cell_corners`, shape (len(cells), 4, 2),
         (lat, lon) in EPSG:4326 and aligned with ``cells``; computed when not given
         (a page can compute them once per region and pick the gap rows).
+    corner_json : sequence of str, optional
+        The same corners already encoded by :func:`cell_corner_json`, aligned with
+        ``cells`` (instead of ``corners``).
 
     Returns
     -------
@@ -129,17 +159,22 @@ def gap_layer(
         raise ValueError(f"cells have no column {value_column!r}")
     title = name or t("gaps", lang)
     label = label or value_column
-    group = folium.FeatureGroup(name=title, show=show)
+    group = folium.FeatureGroup(name=layer_name(title), show=show)
     if cells.empty:
         return group
     values = pd.to_numeric(cells[value_column], errors="coerce")
     classes = classify(values, scheme=scheme, k=k, palette=palette)
-    if corners is None:
-        size = cells["cell_size_m"] if "cell_size_m" in cells.columns else 100.0
-        corners = cell_corners(cells, size_m=size)
-    elif corners.shape != (len(cells), 4, 2):
-        raise ValueError(f"corners must have shape ({len(cells)}, 4, 2), got {corners.shape}")
-    corners = np.round(corners, 6)
+    if corner_json is not None:
+        if corners is not None:
+            raise ValueError("give corners or corner_json, not both")
+        if len(corner_json) != len(cells):
+            raise ValueError(f"corner_json must have {len(cells)} rows, got {len(corner_json)}")
+    else:
+        if corners is None:
+            size = cells["cell_size_m"] if "cell_size_m" in cells.columns else 100.0
+            corners = cell_corners(cells, size_m=size)
+        elif corners.shape != (len(cells), 4, 2):
+            raise ValueError(f"corners must have shape ({len(cells)}, 4, 2), got {corners.shape}")
     colors = list(classes.colors) or pick_colors(1, palette=palette)
     pops = (
         cells[pop_column].to_numpy(dtype=float)
@@ -149,14 +184,20 @@ def gap_layer(
     # Positional arrays: label lookups per cell cost more than the drawing itself.
     klass = classes.row_class.to_numpy()
     vals = values.to_numpy(dtype=float)
+    drawn = np.flatnonzero(klass >= 0)
+    if corner_json is None:
+        assert corners is not None
+        corner_json = dict(zip(drawn.tolist(), cell_corner_json(corners[drawn]), strict=True))
     head = f"{esc(label)}: "
     tail = f" {esc(t('residents', lang))}"
-    corner_list = corners.tolist()
-    # cells share few distinct values (people, minutes): format each value once
+    # cells share few distinct values (people, minutes): format and encode each once
     shown: dict[float, str] = {}
     residents: dict[float, str] = {}
-    rows = []
-    for i in np.flatnonzero(klass >= 0):
+    encoded: dict[str, str] = {}
+    # the rows array written piece by piece: the same text as js_json(rows), whose
+    # float encoding was most of a large layer's cost
+    parts = []
+    for i in drawn.tolist():
         value = vals[i]
         text = shown.get(value)
         if text is None:
@@ -168,8 +209,15 @@ def gap_layer(
             if people is None:
                 people = residents[pop] = "<br>" + esc(format_number(pop, lang=lang)) + tail
             tip += people
-        rows.append([*corner_list[i], int(klass[i]), tip])
-    CellSquares(rows, colors, fill_opacity=fill_opacity).add_to(group)
+        tip_json = encoded.get(tip)
+        if tip_json is None:
+            tip_json = encoded[tip] = js_json(tip)
+        square = corner_json[i]
+        if square is None:
+            raise ValueError(f"cell {cells.index[i]!r} has no finite corner coordinates")
+        parts.append(f"[{square},{int(klass[i])},{tip_json}]")
+    data_json = "[" + ",".join(parts) + "]"
+    CellSquares.from_json(data_json, colors, fill_opacity=fill_opacity).add_to(group)
     if legend and classes.edges:
         items = class_items(
             classes.edges,

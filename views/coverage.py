@@ -160,18 +160,19 @@ def district_shapes(slug: str, *, cache_key: str) -> dict[Any, dict[str, Any]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def cell_corners(slug: str, *, cache_key: str) -> Any:
-    """Corners of every census cell square, (n, 4, 2) lat/lon in EPSG:4326, per build.
+def cell_corner_json(slug: str, *, cache_key: str) -> list[str | None]:
+    """Every census cell square's corners as JSON text (EPSG:4326), per build.
 
     Row order follows ``region.cells``; the gap layer picks its rows from it instead
-    of projecting the squares (and building a transformer) on every rerun.
+    of projecting and encoding the squares (most of a large gap layer's cost) on
+    every rerun. See ``layers.cells.cell_corner_json``.
     """
     from layers import cells as cells_mod
 
     del cache_key
     cells = region_cache().get(slug).cells
     size = cells["cell_size_m"] if "cell_size_m" in cells.columns else 100.0
-    return cells_mod.cell_corners(cells, size_m=size)
+    return cells_mod.cell_corner_json(cells_mod.cell_corners(cells, size_m=size))
 
 
 def district_table(result: dict[str, Any], districts: Any) -> pd.DataFrame:
@@ -522,10 +523,10 @@ def _layers(
         groups.append(layer)
     gaps = result.get("gaps")
     if show_gaps and gaps is not None and len(gaps):
-        corners = cell_corners(region.slug, cache_key=str(region.info.get("cache_key", "")))
+        squares = cell_corner_json(region.slug, cache_key=str(region.info.get("cache_key", "")))
         gap = cells_mod.gap_layer(
-            gaps[["people", "geometry"]],  # the squares come from ``corners``
-            corners=corners[region.cells.index.get_indexer(gaps.index)],
+            gaps[["people", "geometry"]],  # the squares come from ``corner_json``
+            corner_json=[squares[i] for i in region.cells.index.get_indexer(gaps.index)],
             value_column="people",
             lang=lang(),
             label=tr("cov.gap_people"),

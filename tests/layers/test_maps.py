@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 
 from geo.settings import CRS_MEASURE, CRS_STORE
-from layers.cells import cell_corners, gap_layer
+from layers.cells import cell_corner_json, cell_corners, gap_layer
 from layers.choropleth import NO_DATA_COLOR, classify, district_layer, district_shapes
 from layers.isochrones import BLUES, band_colors, isochrone_layer
 from layers.legend import Legend, LegendItem, legend_html
@@ -201,6 +201,29 @@ def test_gap_layer_with_precomputed_corners_draws_the_same(
     assert _rows(render(gap_layer(gaps, corners=picked, **kw))) == plain
     with pytest.raises(ValueError, match=r"corners must have shape \(300, 4, 2\)"):
         gap_layer(gaps, corners=picked[:-1], **kw)
+    # the same squares encoded once for all cells, then picked
+    encoded = cell_corner_json(everywhere)
+    chosen = [encoded[i] for i in cells.index.get_indexer(gaps.index)]
+    assert _rows(render(gap_layer(gaps, corner_json=chosen, **kw))) == plain
+    with pytest.raises(ValueError, match="must have 300 rows, got 299"):
+        gap_layer(gaps, corner_json=chosen[:-1], **kw)
+    with pytest.raises(ValueError, match="not both"):
+        gap_layer(gaps, corners=picked, corner_json=chosen, **kw)
+
+
+def test_cell_corner_json_marks_cells_without_coordinates(cells: gpd.GeoDataFrame) -> None:
+    corners = cell_corners(cells.iloc[:3])
+    corners[1, 2, 0] = np.nan
+    encoded = cell_corner_json(corners)
+    assert encoded[1] is None
+    assert json.loads(f"[{encoded[0]}]") == np.round(corners[0], 6).tolist()
+    gaps = cells.iloc[:3].assign(people=[5.0, 6.0, 7.0])
+    with pytest.raises(ValueError, match="no finite corner coordinates"):
+        gap_layer(gaps, value_column="people", lang="de", corner_json=encoded)
+    # a cell left undrawn (no value) may lack coordinates
+    gaps.loc[gaps.index[1], "people"] = np.nan
+    rows = _rows(render(gap_layer(gaps, value_column="people", lang="de", corner_json=encoded)))
+    assert len(rows) == 2
 
 
 def test_gap_layer_text_is_not_read_as_a_template(cells: gpd.GeoDataFrame) -> None:
