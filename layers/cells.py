@@ -100,12 +100,16 @@ def cell_corner_json(corners: np.ndarray) -> list[str | None]:
     the numbers is most of a large gap layer's cost, and the squares never change for a
     region, so a page can encode them once and pass them as ``corner_json``.
     """
-    out: list[str | None] = []
-    for row in np.round(corners, 6).tolist():
-        try:
-            out.append(js_json(row)[1:-1])
-        except ValueError:  # NaN or infinite: JSON has no such number
-            out.append(None)
+    rounded = np.round(np.asarray(corners, dtype=float), 6)
+    finite = np.isfinite(rounded).all(axis=(1, 2))
+    out: list[str | None] = [None] * len(rounded)
+    rows = rounded[finite].tolist()
+    if rows:
+        # one encoding for all rows, cut between rows (numbers hold no brackets):
+        # a js_json call per row costs more than the whole array
+        pieces = js_json(rows)[3:-3].split("]],[[")
+        for i, piece in zip(np.flatnonzero(finite).tolist(), pieces, strict=True):
+            out[i] = f"[{piece}]"
     return out
 
 
