@@ -22,6 +22,7 @@ from views.common import (
     region_slug,
     region_slugs,
     tr,
+    warm_ahead,
 )
 from views.i18n import LANGS
 
@@ -138,6 +139,7 @@ def main() -> None:
         page = st.navigation(pages)
         keep_controls(page.url_path)
         page.run()
+        warm_ahead()
     except BildungslandkarteError as exc:
         from views.common import show_error
 

@@ -16,6 +16,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import folium
@@ -263,6 +264,47 @@ def for_map(offers: Any) -> Any:
     cols = [c for c in ("age_min", "age_max", "capacity", "free_places") if c in offers.columns]
     todo = {c: "float64" for c in cols if offers[c].dtype != "float64"}
     return offers.astype(todo) if todo else offers
+
+
+# --------------------------------------------------------------------------- ahead of time
+
+
+@st.cache_resource(show_spinner=False)
+def background_pool() -> ThreadPoolExecutor:
+    """One worker per server process for work done ahead of a click (never crowds out
+    the sessions' own runs). Jobs get plain objects and touch no Streamlit API."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="blk-ahead")
+
+
+def run_quietly(job: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Run a background ``job``; a failure is logged, never raised (the page the user
+    opens later computes, and reports, the same thing itself)."""
+    try:
+        job(*args, **kwargs)
+    except Exception:
+        log.exception("background job %s failed", getattr(job, "__name__", job))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _warm_pages(slug: str, cache_key: str, version: int) -> Future[None]:
+    """Start, once per region build and offers version, the pages' first views."""
+    from views.coverage import warm_first_view
+
+    del cache_key  # keys the once-only start
+    region = region_cache().get(slug)
+    offers = offers_frame(slug, version)
+    return background_pool().submit(
+        run_quietly, warm_first_view, get_access_cache(slug), region, offers
+    )
+
+
+def warm_ahead() -> None:
+    """After a page is drawn: compute the other pages' first views in the background,
+    so that opening "Versorgung & Lücken" does not wait for its first analysis."""
+    slug = region_slug()
+    region = region_cache().loaded(slug)
+    if region is not None:
+        _warm_pages(slug, str(region.info.get("cache_key", "")), offers_version(slug))
 
 
 # --------------------------------------------------------------------------- page state

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -23,6 +24,7 @@ from views.common import (
     category_label,
     clicked_point,
     for_map,
+    get_access_cache,
     get_offers,
     get_region,
     lang,
@@ -42,6 +44,8 @@ from views.common import (
 from views.i18n import fmt_number
 
 THRESHOLDS_MIN: tuple[int, ...] = (5, 10, 15, 20, 30, 45, 60)
+#: The category the page opens with (when the region has it).
+FIRST_CATEGORY = "kita"
 METRICS: tuple[str, ...] = ("share", "supply", "population", "median")
 #: metric -> column of the district table
 METRIC_COLUMN: dict[str, str] = {
@@ -90,7 +94,7 @@ def analyse(
         ``change`` (what-if table or None).
     """
     from geo import access
-    from views.common import get_access_cache, offers_frame
+    from views.common import offers_frame
 
     region = region_cache().get(slug)
     cache = get_access_cache(slug)
@@ -100,18 +104,9 @@ def analyse(
     cols = [f"pop_{g}" for g in groups]
     cells, districts = region.cells, region.districts
     change = None
-    net, rk = region.networks[mode], region.info.get("cache_key")
+    rk = region.info.get("cache_key")
     # the current state: a cache hit when the page was shown without a plan before
-    nearest = cache.nearest(net, chosen, cells=cells, region_key=rk, categories=[category])
-    fca = cache.e2sfca(
-        net,
-        chosen,
-        cells,
-        pop_columns=cols,
-        region_key=rk,
-        categories=[category],
-        districts=districts,
-    )
+    nearest, fca = current_state(cache, region, chosen, category=category, mode=mode, groups=groups)
     if added or removed:
         plan = [
             access.NewOffer(lon=lon, lat=lat, capacity=float(cap), offer_id=f"geplant-{i + 1}")
@@ -146,21 +141,43 @@ def analyse(
     }
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def district_shapes(slug: str, *, cache_key: str) -> dict[Any, dict[str, Any]]:
+def current_state(
+    cache: Any, region: Any, chosen: Any, *, category: str, mode: str, groups: Sequence[str]
+) -> tuple[Any, Any]:
+    """Nearest offer and E2SFCA of ``chosen`` (one category's offers) from the AccessCache.
+
+    Plain objects in, no Streamlit: :func:`warm_first_view` runs it in the background.
+    """
+    net, rk = region.networks[mode], region.info.get("cache_key")
+    nearest = cache.nearest(net, chosen, cells=region.cells, region_key=rk, categories=[category])
+    fca = cache.e2sfca(
+        net,
+        chosen,
+        region.cells,
+        pop_columns=[f"pop_{g}" for g in groups],
+        region_key=rk,
+        categories=[category],
+        districts=region.districts,
+    )
+    return nearest, fca
+
+
+def district_shapes(cache: Any, region: Any) -> dict[Any, dict[str, Any]]:
     """The region's drawn district outlines (``layers.choropleth.district_shapes``).
 
-    They change only with the build (``cache_key``): simplifying and projecting them
-    on every rerun cost more than colouring them. EPSG:4326 GeoJSON geometries.
+    They change only with the build, so they are kept in the region's AccessCache per
+    build: simplifying and projecting them on every rerun cost more than colouring
+    them. EPSG:4326 GeoJSON geometries.
     """
     from layers import choropleth
 
-    del cache_key
-    return choropleth.district_shapes(region_cache().get(slug).districts)
+    return cache.get_or_compute(
+        ("district-shapes", region.info.get("cache_key")),
+        lambda: choropleth.district_shapes(region.districts),
+    )
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def cell_corner_json(slug: str, *, cache_key: str) -> list[str | None]:
+def cell_corner_json(cache: Any, region: Any) -> list[str | None]:
     """Every census cell square's corners as JSON text (EPSG:4326), per build.
 
     Row order follows ``region.cells``; the gap layer picks its rows from it instead
@@ -169,10 +186,26 @@ def cell_corner_json(slug: str, *, cache_key: str) -> list[str | None]:
     """
     from layers import cells as cells_mod
 
-    del cache_key
-    cells = region_cache().get(slug).cells
-    size = cells["cell_size_m"] if "cell_size_m" in cells.columns else 100.0
-    return cells_mod.cell_corner_json(cells_mod.cell_corners(cells, size_m=size))
+    def compute() -> list[str | None]:
+        cells = region.cells
+        size = cells["cell_size_m"] if "cell_size_m" in cells.columns else 100.0
+        return cells_mod.cell_corner_json(cells_mod.cell_corners(cells, size_m=size))
+
+    return cache.get_or_compute(("cell-corner-json", region.info.get("cache_key")), compute)
+
+
+def warm_first_view(cache: Any, region: Any, offers: Any) -> None:
+    """Compute what this page first shows (Kita, on foot) before anyone opens it.
+
+    Runs in the background worker with plain objects; the page then finds the
+    district outlines, cell squares, nearest Kita and E2SFCA in the AccessCache.
+    """
+    district_shapes(cache, region)
+    cell_corner_json(cache, region)
+    if len(region.districts) and (offers["category"] == FIRST_CATEGORY).any():
+        chosen = offers[offers["category"] == FIRST_CATEGORY]
+        groups = default_groups(FIRST_CATEGORY)
+        current_state(cache, region, chosen, category=FIRST_CATEGORY, mode="walk", groups=groups)
 
 
 def district_table(result: dict[str, Any], districts: Any) -> pd.DataFrame:
@@ -222,7 +255,8 @@ def render() -> None:
         if not cats:
             st.warning(tr("cov.no_offers"))
             return
-        st.session_state.setdefault("cov_cat", "kita" if "kita" in cats else cats[0])
+        first = FIRST_CATEGORY if FIRST_CATEGORY in cats else cats[0]
+        st.session_state.setdefault("cov_cat", first)
         category = st.selectbox(
             tr("common.category"), cats, format_func=category_label, key="cov_cat"
         )
@@ -518,12 +552,12 @@ def _layers(
             lang=lang(),
             name=tr(f"cov.metric.{metric}"),
             reverse=metric == "median",  # long travel times are bad
-            shapes=district_shapes(region.slug, cache_key=str(region.info.get("cache_key", ""))),
+            shapes=district_shapes(get_access_cache(region.slug), region),
         )
         groups.append(layer)
     gaps = result.get("gaps")
     if show_gaps and gaps is not None and len(gaps):
-        squares = cell_corner_json(region.slug, cache_key=str(region.info.get("cache_key", "")))
+        squares = cell_corner_json(get_access_cache(region.slug), region)
         gap = cells_mod.gap_layer(
             gaps[["people", "geometry"]],  # the squares come from ``corner_json``
             corner_json=[squares[i] for i in region.cells.index.get_indexer(gaps.index)],

@@ -7,9 +7,8 @@ The view (address, clicked point, mode, time budget, categories) lives in
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ from geo.errors import BildungslandkarteError, OutOfReachError
 from geo.settings import MODES
 from views.common import (
     address_picker,
+    background_pool,
     category_label,
     clicked_point,
     for_map,
@@ -37,14 +37,13 @@ from views.common import (
     region_cache,
     region_name,
     region_slug,
+    run_quietly,
     show_map,
     styled,
     tr,
     view_for_bounds,
 )
 from views.i18n import fmt_number
-
-log = logging.getLogger(__name__)
 
 BUDGETS_MIN: tuple[int, ...] = (5, 10, 15, 20, 30, 45, 60)
 #: A prefetch waits this long, so the answer it follows reaches the browser first.
@@ -165,12 +164,6 @@ def _isochrones(slug: str, mode: str, lon: float, lat: float, budget_min: int) -
     )
 
 
-@st.cache_resource(show_spinner=False)
-def _prefetch_pool() -> ThreadPoolExecutor:
-    """One background worker per server: prefetches never crowd out the sessions."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="blk-prefetch")
-
-
 def _warm_isochrones(
     cache: Any,
     region: Any,
@@ -209,8 +202,6 @@ def _warm_isochrones(
             )
     except BildungslandkarteError:
         pass  # e.g. out of reach by car: the page says so if the user switches
-    except Exception:  # a background job must never take the server down
-        log.exception("prefetching %s isochrones failed", mode)
 
 
 def prefetch_other_modes(
@@ -229,9 +220,10 @@ def prefetch_other_modes(
     old: list[Future[None]] = st.session_state.get("find_prefetch_jobs", [])
     for job in old:
         job.cancel()
-    cache, region, pool = get_access_cache(slug), region_cache().get(slug), _prefetch_pool()
+    cache, region, pool = get_access_cache(slug), region_cache().get(slug), background_pool()
     st.session_state["find_prefetch_jobs"] = [
         pool.submit(
+            run_quietly,
             _warm_isochrones,
             cache,
             region,
