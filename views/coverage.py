@@ -567,6 +567,9 @@ def _layers(
             unit=tr("cov.unit.population"),
             pop_column=None,
             name=tr("cov.gaps"),
+            # estimated age groups (2011 census) give fractions: "1 – 2" and "2" classes
+            # would read as overlapping whole numbers
+            decimals=0 if bool((gaps["people"] % 1 == 0).all()) else 1,
         )
         groups.append(gap)
     # ids and masks, not filtered copies: the offer table has many text columns
