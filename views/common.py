@@ -380,6 +380,16 @@ def keep_controls(current_url_path: str) -> None:
             st.session_state[key + KEPT_SUFFIX] = st.session_state[key]
 
 
+def forget_control(key: str) -> None:
+    """Reset a control to its default on the next run, with its kept copy.
+
+    Dropping only ``key`` would not do: :func:`keep_controls` would give the control
+    its kept value back before it is drawn again.
+    """
+    st.session_state.pop(key, None)
+    st.session_state.pop(key + KEPT_SUFFIX, None)
+
+
 # --------------------------------------------------------------------------- geocoding
 
 

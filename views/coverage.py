@@ -24,6 +24,7 @@ from views.common import (
     category_label,
     clicked_point,
     for_map,
+    forget_control,
     get_access_cache,
     get_offers,
     get_region,
@@ -324,7 +325,7 @@ def render() -> None:
                 plan["removed"] = list(removed)
             if st.button(tr("cov.whatif_reset"), key="cov_reset"):
                 st.session_state["cov_plan"] = {"added": [], "removed": []}
-                st.session_state.pop(f"cov_remove_{category}", None)
+                forget_control(f"cov_remove_{category}")
                 st.rerun()
 
     if not groups:
@@ -531,6 +532,7 @@ def _layers(
     from layers import cells as cells_mod
     from layers import choropleth, whatif
     from layers import offers as layers_offers
+    from layers.text import layer_name
     from layers.text import t as layer_text
 
     groups: list[Any] = []
@@ -586,7 +588,7 @@ def _layers(
             removed=tuple(removed.index),
             code=lang(),
         )
-        group = folium.FeatureGroup(name=layer_text("offers", lang()))
+        group = folium.FeatureGroup(name=layer_name(layer_text("offers", lang())))
         layers_offers.OfferMarkers(rows, cluster=True).add_to(group)
         layers_offers.category_legend([category], lang=lang()).add_to(group)
         groups.append(group)

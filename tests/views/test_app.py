@@ -434,15 +434,21 @@ def test_find_address_from_the_url_and_unknown_address(region: Any) -> None:
     assert any("nicht gefunden" in w.value for w in at.warning)
 
 
-def test_coverage_what_if_removing_an_offer_lowers_coverage(region: Any) -> None:
+def remove_kitas(n: int) -> AppTest:
+    """The coverage page with the first ``n`` Kitas picked for removal in the what-if."""
     at = open_page("coverage")
     at.toggle(key="cov_whatif").set_value(True).run()
     at.radio(key="cov_action").set_value("remove").run()
     remove = at.multiselect(key="cov_remove_kita")
-    for option in remove.options[:10]:
+    for option in remove.options[:n]:
         remove.select(option)
     at.run()
     assert_clean(at)
+    return at
+
+
+def test_coverage_what_if_removing_an_offer_lowers_coverage(region: Any) -> None:
+    at = remove_kitas(10)
     line = next(m.value for m in at.markdown if "→" in m.value)
     assert "(-" in line or "(−" in line  # the share falls
     # back to placing, then another category: the removed Kitas stay in the plan but

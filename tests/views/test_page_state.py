@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.views.test_app import PAGES, assert_clean, open_page
+from tests.views.test_app import PAGES, assert_clean, open_page, remove_kitas
 
 pytestmark = pytest.mark.xdist_group("app")
 
@@ -56,3 +56,13 @@ def test_a_region_switch_forgets_the_kept_controls(wolfsburg: Any, lauf: Any) ->
     assert_clean(at)
     assert at.text_input(key="find_addr_query").value == ""
     assert not [k for k in at.session_state if str(k).endswith("__kept") and "addr" in str(k)]
+
+
+def test_what_if_reset_forgets_the_removed_offers(wolfsburg: Any) -> None:
+    # the reset drops the picker's state; its kept copy must not bring the removals back
+    at = remove_kitas(3)
+    assert len(at.multiselect(key="cov_remove_kita").value) == 3
+    at.button(key="cov_reset").click().run()
+    assert_clean(at)
+    assert at.multiselect(key="cov_remove_kita").value == []
+    assert at.session_state["cov_plan"] == {"added": [], "removed": []}
