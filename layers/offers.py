@@ -227,6 +227,8 @@ def offer_rows(offers: gpd.GeoDataFrame, *, lang: str, numbered: bool = False) -
     # plain dicts: a pandas row per offer costs more than the whole popup
     records = offers.drop(columns=offers.geometry.name).to_dict("records")
     for i, (row, geom) in enumerate(zip(records, offers.geometry, strict=True), start=1):
+        if geom is None or geom.is_empty:
+            continue
         pt = geom if geom.geom_type == "Point" else geom.representative_point()
         _, color, icon = category_style(str(row.get("category", "")), lang=lang)
         number = i if numbered else None

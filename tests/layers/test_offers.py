@@ -112,6 +112,20 @@ def test_numbered_markers_follow_row_order(offers: gpd.GeoDataFrame) -> None:
     assert rows[2][5].startswith("3. ")
 
 
+@pytest.mark.parametrize("missing", [None, "empty"])
+def test_offers_without_geometry_are_skipped(offers: gpd.GeoDataFrame, missing: str | None) -> None:
+    from shapely.geometry import Point
+
+    few = offers.iloc[:4].copy()
+    few.loc[few.index[1], "geometry"] = None if missing is None else Point()
+    rows = offer_rows(few, lang="de", numbered=True)
+    # the others keep the number of their row, so list and map still agree
+    assert [r[6] for r in rows] == [1, 3, 4]
+    assert [r[:2] for r in rows] == [
+        [round(p.y, 6), round(p.x, 6)] for p in few.geometry.iloc[[0, 2, 3]]
+    ]
+
+
 def test_layer_has_a_category_legend(offers: gpd.GeoDataFrame) -> None:
     page = render(offer_layer(offers, lang="en"))
     legend = re.search(r"div.innerHTML = (\".*\");", page)
