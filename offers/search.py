@@ -281,9 +281,12 @@ def rank_by_travel(
     out["seconds"] = seconds[keep]
     out["minutes"] = minutes[keep]
     if origin is not None and len(out):
-        to_m = Transformer.from_crs(CRS_STORE, CRS_MEASURE, always_xy=True)
-        ox, oy = to_m.transform(*origin)
-        pts = shapely.point_on_surface(out.geometry.to_numpy())  # None stays None -> NaN
+        ox, oy = Transformer.from_crs(CRS_STORE, CRS_MEASURE, always_xy=True).transform(*origin)
+        # from the table's own CRS, as GeoSeries.to_crs did (None: the store CRS)
+        to_m = Transformer.from_crs(out.crs or CRS_STORE, CRS_MEASURE, always_xy=True)
+        pts = shapely.point_on_surface(out.geometry.to_numpy())
+        # None and empty geometries get a NaN distance (GEOS has no x of an empty point)
+        pts[shapely.is_empty(pts)] = None
         px, py = to_m.transform(shapely.get_x(pts), shapely.get_y(pts))
         out["distance_m"] = np.round(np.hypot(np.asarray(px) - ox, np.asarray(py) - oy), 0)
     else:

@@ -124,6 +124,28 @@ def test_rank_by_travel(offers: gpd.GeoDataFrame) -> None:
     assert (limited["minutes"] <= 20).all() and len(limited) < len(offers)
 
 
+@pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:25832"])
+def test_rank_by_travel_measures_any_geometry_in_its_crs(
+    offers: gpd.GeoDataFrame, crs: str
+) -> None:
+    from shapely.geometry import Point
+
+    few = offers.iloc[:4].copy()
+    square = few.geometry.iloc[1].buffer(0.001, cap_style="square")
+    few["geometry"] = [few.geometry.iloc[0], square, None, Point()]
+    seconds = pd.Series([300.0, 120.0, 60.0, np.nan], index=few.index)
+    origin = (10.7865, 52.4231)
+    ranked = rank_by_travel(few.to_crs(crs), seconds, origin=origin)
+    assert list(ranked.index) == [few.index[i] for i in (2, 1, 0, 3)]
+    o = gpd.GeoSeries.from_xy([origin[0]], [origin[1]], crs="EPSG:4326").to_crs("EPSG:25832")[0]
+    # a polygon is measured from a point inside it; no geometry has no distance
+    inside = gpd.GeoSeries([square.centroid], crs="EPSG:4326").to_crs("EPSG:25832")[0]
+    first = few.geometry.iloc[[0]].to_crs("EPSG:25832").iloc[0]
+    assert ranked.at[few.index[0], "distance_m"] == pytest.approx(round(first.distance(o)), abs=1)
+    assert ranked.at[few.index[1], "distance_m"] == pytest.approx(inside.distance(o), abs=2)
+    assert ranked.loc[[few.index[2], few.index[3]], "distance_m"].isna().all()
+
+
 def test_match_profile_reasons(offers: gpd.GeoDataFrame) -> None:
     pool = offers[offers["category"] == "sonstige"].head(3).copy()
     pool["age_min"] = pd.array([0, 0, 30], dtype="Int64")
