@@ -29,7 +29,7 @@ from geo.atomic import write_text_atomic
 from geo.settings import CRS_MEASURE, CRS_STORE
 from layers.assets import default_static_dir, static_url, vendor_url
 from layers.plainscript import PlainScript
-from layers.text import t
+from layers.text import layer_name, t
 
 STREET_CLASSES: tuple[str, ...] = ("motorway", "primary", "secondary", "minor", "path")
 AREA_CLASSES: tuple[str, ...] = ("water", "green", "forest", "residential")
@@ -310,4 +310,4 @@ def basemap_layer(
     it first, so every other layer draws above it (it also uses its own panes below
     Leaflet's overlay pane).
     """
-    return BasemapLayer(url, name=name or t("basemap", lang), show=show, base=base)
+    return BasemapLayer(url, name=layer_name(name or t("basemap", lang)), show=show, base=base)

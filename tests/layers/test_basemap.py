@@ -91,6 +91,12 @@ def test_basemap_layer_name(lang: str, name: str) -> None:
     assert basemap_layer("/x.json", lang=lang).layer_name == name
 
 
+def test_basemap_layer_name_is_escaped_for_the_layer_control() -> None:
+    # Leaflet shows the name as HTML; folium reads the control script as Jinja again
+    layer = basemap_layer("/x.json", name="<b>Karte</b> {{ 7 * 7 }}")
+    assert layer.layer_name == "&lt;b&gt;Karte&lt;/b&gt; &#123;&#123; 7 * 7 &#125;&#125;"
+
+
 def test_basemap_layer_fetches_the_static_file() -> None:
     page = render(basemap_layer("/app/static/basemap/wolfsburg-x.json"))
     assert '"/app/static/basemap/wolfsburg-x.json"' in page

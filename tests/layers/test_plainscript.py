@@ -23,30 +23,28 @@ TEMPLATE = """
 """
 
 
-class BrancaProbe(JSCSSMixin, folium.MacroElement):
+class Probe(folium.MacroElement):
+    """The element under test; combined with branca's render or the mixin's below."""
+
     _template = branca.element.Template(TEMPLATE)
+
+    def __init__(self, payload: str) -> None:
+        super().__init__()
+        self._name = "Probe"
+        self._id = "fixed"
+        self.tag = "t1"
+        self.payload = payload
+
+
+# the asset lists on the subclasses: JSCSSMixin's own empty lists come first in the MRO
+class BrancaProbe(JSCSSMixin, Probe):
     default_js: ClassVar[list[tuple[str, str]]] = [("probe_js", "/app/static/probe.js")]
     default_css: ClassVar[list[tuple[str, str]]] = [("probe_css", "/app/static/probe.css")]
 
-    def __init__(self, payload: str) -> None:
-        super().__init__()
-        self._name = "Probe"
-        self._id = "fixed"
-        self.tag = "t1"
-        self.payload = payload
 
-
-class PlainProbe(JSCSSMixin, PlainScript, folium.MacroElement):
-    _template = BrancaProbe._template
-    default_js: ClassVar[list[tuple[str, str]]] = BrancaProbe.default_js
-    default_css: ClassVar[list[tuple[str, str]]] = BrancaProbe.default_css
-
-    def __init__(self, payload: str) -> None:
-        super().__init__()
-        self._name = "Probe"
-        self._id = "fixed"
-        self.tag = "t1"
-        self.payload = payload
+class PlainProbe(JSCSSMixin, PlainScript, Probe):
+    default_js = BrancaProbe.default_js
+    default_css = BrancaProbe.default_css
 
 
 @pytest.mark.parametrize("payload", ['{"a": [1, 2]}', '[["x", 3.5]]', "null"])
@@ -72,7 +70,7 @@ def test_branca_would_read_the_data_as_jinja() -> None:
 
 
 class BareProbe(PlainScript, folium.MacroElement):
-    _template = BrancaProbe._template
+    _template = Probe._template
 
 
 def test_plain_script_needs_a_figure() -> None:
