@@ -136,7 +136,29 @@ def drawn_bands(
     language: str,
 ) -> list[dict[str, Any]]:
     """The bands as drawn at ``zoom`` (``layers.isochrones.band_features``), kept in
-    the region's AccessCache per start point, mode, budget, zoom and language."""
+    the region's AccessCache per build, start point, mode, budget, zoom and language.
+
+    Parameters
+    ----------
+    cache : geo.access.AccessCache
+        The region's cache (shared by sessions and the background worker).
+    region : geo.region.Region
+        Its ``info["cache_key"]`` keys the drawing to the build.
+    bands : GeoDataFrame
+        The bands of that start, mode and budget (EPSG:4326).
+    mode, origin, budget_min
+        What ``bands`` were computed for; ``origin`` is (lon, lat) in EPSG:4326,
+        rounded to about 1 cm in the key as in ``AccessCache.isochrones``.
+    zoom : int or None
+        Web-map zoom the drawing is simplified for.
+    language : {"de", "en"}
+        Language of the tooltips.
+
+    Returns
+    -------
+    list of dict
+        GeoJSON features in EPSG:4326; shared, so never changed by the caller.
+    """
     from layers.isochrones import band_features
 
     key = (
@@ -174,7 +196,8 @@ def _warm_isochrones(
     language: str,
 ) -> None:
     """Compute (into the region's AccessCache) the bands ``_isochrones`` will ask for,
-    and their drawing at the zoom the page will frame them at.
+    and their drawing at the zoom the page will frame them at. ``origin`` is
+    (lon, lat) in EPSG:4326.
 
     Runs in the prefetch worker: it gets plain objects and touches no Streamlit API.
     """
@@ -207,7 +230,8 @@ def _warm_isochrones(
 def prefetch_other_modes(
     slug: str, origin: tuple[float, float], *, mode: str, budget_min: int
 ) -> None:
-    """Start computing the other modes' bands for this start point in the background.
+    """Start computing the other modes' bands for ``origin`` ((lon, lat), EPSG:4326)
+    in the background.
 
     Switching between walk, bike and car is what people do next; the first bike or
     car band costs about 0.2 s, which the switch then no longer waits for. Jobs of an
