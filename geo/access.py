@@ -441,7 +441,8 @@ class AccessCache:
     misses: int = 0
     _data: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
     _routers: OrderedDict[int, Router] = field(default_factory=OrderedDict, repr=False)
-    _running: dict[Hashable, threading.Event] = field(default_factory=dict, repr=False)
+    # key -> (done event, id of the computing thread)
+    _running: dict[Hashable, tuple[threading.Event, int]] = field(default_factory=dict, repr=False)
     # Streamlit shares one cache between session threads
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -470,19 +471,31 @@ class AccessCache:
         Thread-safe; the computation runs outside the lock. A key already being
         computed by another thread (a background prefetch, a second session) is waited
         for instead of computed twice; if that computation fails, the waiter computes.
+
+        Raises
+        ------
+        RuntimeError
+            When ``compute`` asks for ``key`` itself (waiting would never end).
         """
+        me = threading.get_ident()
         while True:
             with self._lock:
                 if key in self._data:
                     self._data.move_to_end(key)
                     self.hits += 1
                     return self._data[key]
-                running = self._running.get(key)
-                if running is None:
-                    running = self._running[key] = threading.Event()
+                if key not in self._running:
+                    running = threading.Event()
+                    self._running[key] = (running, me)
                     self.misses += 1
                     break
-            running.wait()
+                waiting, owner = self._running[key]
+                if owner == me:
+                    raise RuntimeError(
+                        f"computing {key!r} asked for its own key again; a compute "
+                        "function must not need the value it computes"
+                    )
+            waiting.wait()
         try:
             value = compute()
             with self._lock:

@@ -454,6 +454,15 @@ def test_a_failed_computation_lets_the_waiter_compute() -> None:
     assert cache.get_or_compute("k", failing) == "fresh"  # stored, not recomputed
 
 
+def test_a_computation_that_needs_its_own_key_fails_instead_of_hanging() -> None:
+    cache = AccessCache()
+    with pytest.raises(RuntimeError, match=r"computing 'k' asked for its own key again"):
+        cache.get_or_compute("k", lambda: cache.get_or_compute("k", lambda: 1))
+    # nothing is left in flight: the key computes normally afterwards
+    assert cache.get_or_compute("k", lambda: 2) == 2
+    assert cache.get_or_compute("k", lambda: 3) == 2
+
+
 @pytest.mark.parametrize("n_nodes, oneway_share", [(500, 0.0), (3000, 0.25)])
 def test_synthetic_network_honours_the_contract(n_nodes: int, oneway_share: float) -> None:
     from scipy.sparse import csgraph
