@@ -229,8 +229,7 @@ def test_cell_corner_json_marks_cells_without_coordinates(cells: gpd.GeoDataFram
 def test_gap_layer_text_is_not_read_as_a_template(cells: gpd.GeoDataFrame) -> None:
     gaps = cells[cells["pop_total"] >= 50].copy()
     label = "{{ 7 * 7 }} {% if x %}"
-    # (the legend, layers.legend, still goes through Jinja: without it here)
-    page = render(gap_layer(gaps, value_column="pop_total", label=label, lang="de", legend=False))
+    page = render(gap_layer(gaps, value_column="pop_total", label=label, lang="de"))
     assert _rows(page)[0][5].startswith(label + ": ")
 
 

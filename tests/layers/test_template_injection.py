@@ -7,20 +7,26 @@ as ``49``, and worse expressions would run on the server.
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from collections.abc import Callable
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 
 from layers.assets import new_map
+from layers.cells import gap_layer
 from layers.choropleth import district_layer
 from layers.geojson import FeatureLayer
 from layers.legend import Legend, LegendItem
 from layers.offers import offer_layer
 from layers.pins import Pin
 from layers.text import esc
+from layers.whatif import whatif_layer
 from tests.layers.helpers import CENTRE_LONLAT, render
 
 LON, LAT = CENTRE_LONLAT
@@ -53,6 +59,20 @@ def _feature_layer() -> folium.Element:
     return FeatureLayer([feature], style={})
 
 
+def _gap_squares() -> folium.Element:
+    cells = gpd.GeoDataFrame({"people": [12.0]}, geometry=[shapely.Point(LON, LAT)], crs=4326)
+    d = 0.001
+    corners = np.array([[[LAT, LON], [LAT, LON + d], [LAT + d, LON + d], [LAT + d, LON]]])
+    return gap_layer(cells, value_column="people", label=JINJA, lang="de", corners=corners)
+
+
+def _whatif() -> folium.Element:
+    planned = gpd.GeoDataFrame(
+        {"name": [JINJA], "capacity": [40]}, geometry=[shapely.Point(LON, LAT)], crs=4326
+    )
+    return whatif_layer(planned, _offers()[["name", "geometry"]], lang="de")
+
+
 ELEMENTS: dict[str, Callable[[], folium.Element]] = {
     "offer pins": lambda: offer_layer(_offers(), lang="de"),
     "pin tooltip": lambda: Pin(LAT, LON, icon="house", tooltip=JINJA),
@@ -61,6 +81,8 @@ ELEMENTS: dict[str, Callable[[], folium.Element]] = {
     "districts": lambda: district_layer(
         _districts(), column="value", label=JINJA, unit="%", lang="de"
     ),
+    "gap squares": _gap_squares,
+    "what-if pins": _whatif,
     "attribution": lambda: new_map(location=(LAT, LON), tiles=None, attribution=JINJA),
 }
 
@@ -70,3 +92,13 @@ def test_jinja_in_data_is_not_evaluated(kind: str) -> None:
     page = render(ELEMENTS[kind]())  # read as Jinja, the open "{% raw" fails the render
     assert "{{ 7*7 }}" in page
     assert "{% if true %}X{% endif %}" in page
+
+
+def test_layer_control_names_are_not_evaluated() -> None:
+    # the names reach folium's LayerControl script, which branca reads as Jinja again
+    page = render(offer_layer(_offers(), lang="de", name=JINJA))
+    control = page.split("overlays :", 1)[1]
+    key = re.search(r'"((?:[^"\\]|\\.)*)"\s*:', control)
+    assert key
+    # Leaflet shows the name as HTML: it reads as the original text
+    assert html.unescape(json.loads(f'"{key.group(1)}"')) == JINJA
