@@ -77,8 +77,26 @@ class FeatureLayer(PlainScript, folium.MacroElement):
         super().__init__()
         self._name = "FeatureLayer"
         self.data = {"type": "FeatureCollection", "features": list(features)}
-        self.data_json = js_json(self.data)
+        try:
+            self.data_json = js_json(self.data)
+        except ValueError as exc:
+            raise ValueError(f"{_first_bad_feature(self.data['features'])}: {exc}") from exc
         self.style_json = js_json(dict(style))
         self.style_from_json = js_json(dict(style_from or {}))
         self.hover_json = js_json(dict(hover or {}))
         self.sticky_js = "true" if sticky else "false"
+
+
+def _first_bad_feature(features: Sequence[Mapping[str, Any]]) -> str:
+    """Which feature (by position) and property JSON cannot encode (NaN, inf)."""
+    for i, feature in enumerate(features):
+        for key, value in (feature.get("properties") or {}).items():
+            try:
+                js_json(value)
+            except ValueError:
+                return f"feature {i}, property {key!r} is {value!r} (use None for no value)"
+        try:
+            js_json(feature.get("geometry"))
+        except ValueError:
+            return f"feature {i} has coordinates that are not finite"
+    return "a feature cannot be encoded"

@@ -55,8 +55,17 @@ def test_escaped_tooltips_stay_inert_json() -> None:
     assert json.loads(script.rstrip(";"))["features"][0]["properties"]["tip"] == esc(XSS)
 
 
-def test_nan_is_refused() -> None:
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_nan_is_refused(value: float) -> None:
     feature = _feature(0, "x")
-    feature["properties"]["value"] = float("nan")
-    with pytest.raises(ValueError, match="JSON compliant"):
+    feature["properties"]["value"] = value
+    named = r"feature 1, property 'value' is (nan|inf) .*JSON compliant"
+    with pytest.raises(ValueError, match=named):
+        FeatureLayer([_feature(0, "ok"), feature], style={})
+
+
+def test_non_finite_coordinates_are_refused() -> None:
+    feature = _feature(0, "x")
+    feature["geometry"] = {"type": "Point", "coordinates": [float("nan"), 52.4]}
+    with pytest.raises(ValueError, match="feature 0 has coordinates that are not finite"):
         FeatureLayer([feature], style={})
