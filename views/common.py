@@ -15,8 +15,9 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from types import MappingProxyType
 from typing import Any
 
 import folium
@@ -263,7 +264,7 @@ def for_map(offers: Any) -> Any:
     """Offers with nullable integer columns as float (NaN instead of ``pd.NA``) for drawing."""
     cols = [c for c in ("age_min", "age_max", "capacity", "free_places") if c in offers.columns]
     todo = {c: "float64" for c in cols if offers[c].dtype != "float64"}
-    return offers.astype(todo) if todo else offers
+    return offers.astype(todo) if todo else offers.copy(deep=False)
 
 
 # --------------------------------------------------------------------------- ahead of time
@@ -312,44 +313,46 @@ def warm_ahead() -> None:
 #: Controls whose values outlive a visit to another page, by their page's url path;
 #: names ending in "_" are prefixes (per-category keys). Buttons, uploads, passwords
 #: and maps are left out: Streamlit refuses to set them, or they should not stay.
-KEPT_CONTROLS: dict[str, tuple[str, ...]] = {
-    "angebote": (
-        "find_addr_query",
-        "find_addr_pick",
-        "find_mode",
-        "find_budget",
-        "find_cats",
-        "find_age",
-        "find_langs",
-        "find_wheelchair",
-        "find_open_now",
-        "find_pick",
-    ),
-    "versorgung": (
-        "cov_cat",
-        "cov_groups_",
-        "cov_mode",
-        "cov_threshold",
-        "cov_metric",
-        "cov_gaps",
-        "cov_whatif",
-        "cov_action",
-        "cov_capacity",
-        "cov_remove_",
-    ),
-    "beratung": (
-        "adv_age",
-        "adv_cats",
-        "adv_topics",
-        "adv_langs",
-        "adv_wheelchair",
-        "adv_mode",
-        "adv_budget",
-        "adv_addr_query",
-        "adv_addr_pick",
-        "adv_pick",
-    ),
-}
+KEPT_CONTROLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "angebote": (
+            "find_addr_query",
+            "find_addr_pick",
+            "find_mode",
+            "find_budget",
+            "find_cats",
+            "find_age",
+            "find_langs",
+            "find_wheelchair",
+            "find_open_now",
+            "find_pick",
+        ),
+        "versorgung": (
+            "cov_cat",
+            "cov_groups_",
+            "cov_mode",
+            "cov_threshold",
+            "cov_metric",
+            "cov_gaps",
+            "cov_whatif",
+            "cov_action",
+            "cov_capacity",
+            "cov_remove_",
+        ),
+        "beratung": (
+            "adv_age",
+            "adv_cats",
+            "adv_topics",
+            "adv_langs",
+            "adv_wheelchair",
+            "adv_mode",
+            "adv_budget",
+            "adv_addr_query",
+            "adv_addr_pick",
+            "adv_pick",
+        ),
+    }
+)
 
 
 KEPT_SUFFIX = "__kept"

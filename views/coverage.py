@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -193,6 +194,16 @@ def cell_corner_json(cache: Any, region: Any) -> list[str | None]:
         return cells_mod.cell_corner_json(cells_mod.cell_corners(cells, size_m=size))
 
     return cache.get_or_compute(("cell-corner-json", region.info.get("cache_key")), compute)
+
+
+def cell_rows(cells: pd.DataFrame, ids: pd.Index) -> np.ndarray:
+    """Row positions of the cells ``ids`` in ``cells``; an unknown id is an error (a -1
+    from ``get_indexer`` would silently draw the last cell's square)."""
+    rows = cells.index.get_indexer(ids)
+    if (rows < 0).any():
+        missing = list(ids[rows < 0][:3])
+        raise ValueError(f"gap cells not in the region's cells: {missing}")
+    return rows
 
 
 def warm_first_view(cache: Any, region: Any, offers: Any) -> None:
@@ -562,7 +573,7 @@ def _layers(
         squares = cell_corner_json(get_access_cache(region.slug), region)
         gap = cells_mod.gap_layer(
             gaps[["people", "geometry"]],  # the squares come from ``corner_json``
-            corner_json=[squares[i] for i in region.cells.index.get_indexer(gaps.index)],
+            corner_json=[squares[i] for i in cell_rows(region.cells, gaps.index)],
             value_column="people",
             lang=lang(),
             label=tr("cov.gap_people"),

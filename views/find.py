@@ -175,7 +175,10 @@ def drawn_bands(
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _isochrones(slug: str, mode: str, lon: float, lat: float, budget_min: int) -> Any:
+def _isochrones(slug: str, build: str, mode: str, lon: float, lat: float, budget_min: int) -> Any:
+    """Bands (EPSG:4326) from the region's AccessCache; ``build`` (the region's cache
+    key) only keys this cache, so a rebuilt region never gets an old build's bands."""
+    del build
     region = region_cache().get(slug)
     return get_access_cache(slug).isochrones(
         region.networks[mode],
@@ -408,7 +411,8 @@ def render() -> None:
                 )
                 seconds = offer_seconds(region, mode, origin[:2], chosen)
                 ranked = rank(chosen, seconds, budget_min=int(budget_min), origin=origin[:2])
-            bands = _isochrones(slug, mode, origin[0], origin[1], int(budget_min))
+            build = str(region.info.get("cache_key", ""))
+            bands = _isochrones(slug, build, mode, origin[0], origin[1], int(budget_min))
         except OutOfReachError:
             bands, ranked = None, None
             problem = tr("common.outside", region=region_name(slug))
