@@ -47,7 +47,7 @@ from views.i18n import fmt_number
 
 BUDGETS_MIN: tuple[int, ...] = (5, 10, 15, 20, 30, 45, 60)
 #: A prefetch waits this long, so the answer it follows reaches the browser first.
-PREFETCH_DELAY_S = 0.4
+PREFETCH_DELAY_SECONDS = 0.4
 ZOOM_BY_MODE: dict[str, int] = {"walk": 15, "bike": 13, "drive": 12}
 _QP_KEYS = ("addr", "mode", "min", "cat", "lon", "lat")
 
@@ -197,14 +197,17 @@ def _warm_isochrones(
     mode: str,
     budget_min: int,
     language: str,
+    not_before: float,
 ) -> None:
     """Compute (into the region's AccessCache) the bands ``_isochrones`` will ask for,
     and their drawing at the zoom the page will frame them at. ``origin`` is
     (lon, lat) in EPSG:4326.
 
     Runs in the prefetch worker: it gets plain objects and touches no Streamlit API.
+    It starts at ``not_before`` (``time.monotonic()``) at the earliest, so the answer
+    it follows reaches the browser first; a job queued behind another does not wait again.
     """
-    time.sleep(PREFETCH_DELAY_S)
+    time.sleep(max(0.0, not_before - time.monotonic()))
     try:
         bands = cache.isochrones(
             region.networks[mode],
@@ -248,6 +251,7 @@ def prefetch_other_modes(
     for job in old:
         job.cancel()
     cache, region, pool = get_access_cache(slug), region_cache().get(slug), background_pool()
+    not_before = time.monotonic() + PREFETCH_DELAY_SECONDS
     st.session_state["find_prefetch_jobs"] = [
         pool.submit(
             run_quietly,
@@ -258,6 +262,7 @@ def prefetch_other_modes(
             mode=other,
             budget_min=int(budget_min),
             language=lang(),
+            not_before=not_before,
         )
         for other in MODES
         if other != mode
