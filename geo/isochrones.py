@@ -419,14 +419,7 @@ def _cut(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Ragged vertices of segment pieces between two length fractions (EPSG:25832).
 
-    Parameters
-    ----------
-    net : Network
-        Supplies the segment vertices.
-    seg_ids : ndarray of int
-        Segment per piece.
-    start_frac, end_frac : ndarray of float
-        Fractions of the segment length (0 = first vertex), ``start <= end``.
+    Parameters as :func:`cut_segments`.
 
     Returns
     -------

@@ -350,15 +350,14 @@ def render() -> None:
         # a click reported before this run: plan it now, no second run needed
         st.session_state["cov_last_click"] = click
         plan["added"].append((click[0], click[1], capacity))
-    version = offers_version(slug)
-    base = analyse(
-        slug,
-        category=category,
-        groups=tuple(groups),
-        mode=mode,
-        threshold_min=int(threshold),
-        version=version,
-    )
+    setting = {
+        "category": category,
+        "groups": tuple(groups),
+        "mode": mode,
+        "threshold_min": int(threshold),
+        "version": offers_version(slug),
+    }
+    base = analyse(slug, **setting)
     # only offers of the shown category can be removed (the plan may hold another's)
     same_ids = set(offers.index[offers["category"] == category])
     removed_ids = tuple(i for i in plan["removed"] if i in same_ids)
@@ -369,11 +368,7 @@ def render() -> None:
         try:
             result = analyse(
                 slug,
-                category=category,
-                groups=tuple(groups),
-                mode=mode,
-                threshold_min=int(threshold),
-                version=version,
+                **setting,
                 added=tuple(tuple(a) for a in plan["added"]),
                 removed=removed_ids,
             )

@@ -179,10 +179,23 @@ def _isochrones(slug: str, build: str, mode: str, lon: float, lat: float, budget
     """Bands (EPSG:4326) from the region's AccessCache; ``build`` (the region's cache
     key) only keys this cache, so a rebuilt region never gets an old build's bands."""
     del build
-    region = region_cache().get(slug)
-    return get_access_cache(slug).isochrones(
-        region.networks[mode],
+    return region_bands(
+        get_access_cache(slug),
+        region_cache().get(slug),
         (lon, lat),
+        mode=mode,
+        budget_min=budget_min,
+    )
+
+
+def region_bands(
+    cache: Any, region: Any, origin: tuple[float, float], *, mode: str, budget_min: int
+) -> Any:
+    """The page's bands for ``origin`` ((lon, lat), EPSG:4326) from the region's
+    AccessCache; the page and the prefetch both ask here, so they share one key."""
+    return cache.isochrones(
+        region.networks[mode],
+        origin,
         region_key=region.info.get("cache_key"),
         minutes=band_minutes(budget_min),
         cells=region.cells,
@@ -209,13 +222,7 @@ def _warm_isochrones(
     """
     time.sleep(max(0.0, not_before - time.monotonic()))
     try:
-        bands = cache.isochrones(
-            region.networks[mode],
-            origin,
-            region_key=region.info.get("cache_key"),
-            minutes=band_minutes(budget_min),
-            cells=region.cells,
-        )
+        bands = region_bands(cache, region, origin, mode=mode, budget_min=budget_min)
         fit = frame_bounds(bands)
         if fit is not None:
             zoom = view_for_bounds(fit)[1]
