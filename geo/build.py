@@ -56,10 +56,12 @@ _BUILDER_MODULES = (
     "build",
     "lines",
     "osm",
-    "speeds",
+    "netbuild",
     "network",
     "region",
-    "population",
+    "census",
+    "districts",
+    "routing",
     "addresses",
     "geocode",
     "agegroups",
@@ -260,9 +262,11 @@ def _prune_old_versions(folder: Path, *, keep: str) -> None:
 
 def _assemble(manifest: Manifest, *, report: Progress) -> Region:
     # Imported here, not at the top: a warm load needs none of the builders (~0.5 s).
-    from geo import population, speeds
+    from geo.districts import aggregate_to_districts
     from geo.lines import segments_from_lines
+    from geo.netbuild import network_for_mode
     from geo.osm import pois_from_geojson, read_osm
+    from geo.routing import snap_cells
 
     info: dict[str, Any] = {"slug": manifest.slug, "name": manifest.name}
     report(0.0, "Lese Straßennetz")
@@ -280,7 +284,7 @@ def _assemble(manifest: Manifest, *, report: Progress) -> Region:
     report(0.25, "Baue Netze (Fuß, Rad, Auto)")
     networks: dict[str, Network] = {}
     for mode in MODES:
-        networks[mode] = speeds.network_for_mode(
+        networks[mode] = network_for_mode(
             segments,
             mode=mode,
             walk_kmh=manifest.walk_kmh,
@@ -334,7 +338,7 @@ def _assemble(manifest: Manifest, *, report: Progress) -> Region:
     report(0.55, "Lese Zensus-Gitter")
     cells, info["age_groups_estimated"], info["census"] = _read_cells(manifest, districts, boundary)
     # Also for no districts: the empty table then has the population columns too.
-    districts = population.aggregate_to_districts(cells, districts)
+    districts = aggregate_to_districts(cells, districts)
     info["districts"] = len(districts)
     info["cells"] = len(cells)
     info["population_total"] = float(cells["pop_total"].sum()) if len(cells) else 0.0
@@ -343,7 +347,7 @@ def _assemble(manifest: Manifest, *, report: Progress) -> Region:
 
     report(0.65, "Verknüpfe Zellen mit dem Netz")
     if len(cells):
-        cells = population.snap_cells(cells, networks)
+        cells = snap_cells(cells, networks)
 
     report(0.75, "Baue Adressindex")
     addresses, dropped["addresses"] = _read_addresses(manifest, networks=networks, pois=pois)
@@ -369,18 +373,16 @@ def _assemble(manifest: Manifest, *, report: Progress) -> Region:
 
 
 def _read_districts(manifest: Manifest) -> gpd.GeoDataFrame:
-    from geo import population
+    from geo.districts import districts_from_file, districts_from_osm
 
     if manifest.districts_file is not None:
-        return population.districts_from_file(
+        return districts_from_file(
             manifest.districts_file,
             name_column=manifest.districts_name_column,
             key_column=manifest.districts_key_column,
         )
     if manifest.districts_from_osm and manifest.osm_file is not None:
-        return population.districts_from_osm(
-            manifest.osm_file, admin_levels=manifest.districts_admin_levels
-        )
+        return districts_from_osm(manifest.osm_file, admin_levels=manifest.districts_admin_levels)
     return gpd.GeoDataFrame(
         {"name": pd.Series(dtype=object)},
         geometry=[],
@@ -399,16 +401,17 @@ def _read_cells(
     The facts (per file name: layout, suppressed and ignored counts) are taken from
     ``cells.attrs["census"]`` before later steps can drop the attrs.
     """
-    from geo import population
+    from geo.census import read_census
+    from geo.districts import assign_cells_to_districts
 
     if not manifest.census_files:
         empty = gpd.GeoDataFrame(
             {c: pd.Series(dtype=float) for c in POP_COLUMNS}, geometry=[], crs=CRS_STORE
         )
         return empty, {}, {}
-    cells, estimated = population.read_census(manifest.census_files)
+    cells, estimated = read_census(manifest.census_files)
     census = _census_facts(cells.attrs.get("census", {}))
-    cells = population.assign_cells_to_districts(cells, districts, boundary)
+    cells = assign_cells_to_districts(cells, districts, boundary)
     return cells, dict(estimated), census
 
 

@@ -18,9 +18,9 @@ import pyogrio
 import shapely
 
 from geo.errors import NetworkBuildError
+from geo.netbuild import ROUTING_TAGS, Segments, network_for_mode, node_lines
 from geo.network import Network
 from geo.settings import CRS_MEASURE, CRS_STORE
-from geo.speeds import ROUTING_TAGS, Segments, network_for_mode, node_lines
 
 #: Rounding of coordinates (EPSG:25832) that decides whether two vertices are one.
 NODE_PRECISION_M = 0.01

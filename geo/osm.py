@@ -30,8 +30,8 @@ import pyproj
 import shapely
 
 from geo.errors import InputDataError, NetworkBuildError
+from geo.netbuild import ROUTING_TAGS, Segments, node_lines
 from geo.settings import CRS_MEASURE, CRS_STORE
-from geo.speeds import ROUTING_TAGS, Segments, node_lines
 
 OSM_SUFFIXES: tuple[str, ...] = (".osm.pbf", ".pbf", ".osm", ".osm.gz", ".osm.bz2")
 
@@ -157,7 +157,7 @@ def stream_osm(
     Nodes come with their locations, ways with their node locations (invalid where the
     extract lacks the node), then the assembled areas. The one reader of OSM files:
     :func:`read_osm`, :func:`geo.addresses.read_osm_addresses` and
-    :func:`geo.population.districts_from_osm` stream through it.
+    :func:`geo.districts.districts_from_osm` stream through it.
 
     Parameters
     ----------

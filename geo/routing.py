@@ -8,6 +8,7 @@ rebuild them; it is the bounded per-network cache (no module-level state).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -448,3 +449,32 @@ def _roots(pred: np.ndarray, source: int) -> np.ndarray:
         parent = nxt
     parent[unreached] = -1
     return parent
+
+
+def snap_cells(cells: gpd.GeoDataFrame, networks: Mapping[str, Network]) -> gpd.GeoDataFrame:
+    """Snap each cell centre to its nearest network node, per mode.
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        Census cells with ``x``/``y`` centres in EPSG:25832.
+    networks : mapping of str to Network
+        Networks by mode (node coordinates in EPSG:25832).
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy of ``cells`` (same index) with ``node_<mode>`` (int64, -1 for an empty
+        network) and ``snap_m_<mode>`` (float metres, inf for an empty network).
+    """
+    out = cells.copy()
+    xy = np.column_stack([cells["x"].to_numpy(float), cells["y"].to_numpy(float)])
+    for mode, net in networks.items():
+        if net.n_nodes == 0 or len(xy) == 0:
+            out[f"node_{mode}"] = np.full(len(cells), -1, dtype=np.int64)
+            out[f"snap_m_{mode}"] = np.full(len(cells), np.inf)
+            continue
+        dist, idx = net.node_tree.query(xy)
+        out[f"node_{mode}"] = np.asarray(idx, dtype=np.int64)
+        out[f"snap_m_{mode}"] = np.asarray(dist, dtype=float)
+    return out

@@ -45,7 +45,8 @@ from geo.agegroups import groups_for_ages
 from geo.errors import OfferNotFoundError, OfferStoreError
 from geo.settings import Paths, get_paths
 from offers.dedup import GENERIC_CATEGORIES, DuplicateFinder, MergeDecision
-from offers.importer import Geocoder, parse_rows, read_table
+from offers.readers import read_table
+from offers.rows import Geocoder, parse_rows
 from offers.schema import (
     LIST_COLUMNS,
     RECORD_FIELDS,
@@ -448,7 +449,7 @@ class OfferStore:
         Parameters
         ----------
         path : str or Path
-            CSV, XLSX, GeoJSON or GeoPackage (see :mod:`offers.importer`).
+            CSV, XLSX, GeoJSON or GeoPackage (see :mod:`offers.readers`).
         user : str
             Who imports (kept in the history).
         mapping : mapping, optional
@@ -464,7 +465,7 @@ class OfferStore:
         updated : str, optional
             Data date for rows without a "Stand" column (default: today, UTC).
         max_bytes : int, optional
-            File size limit (default :func:`offers.importer.max_import_bytes`).
+            File size limit (default :func:`offers.readers.max_import_bytes`).
 
         Raises
         ------

@@ -15,8 +15,8 @@ from pyproj import Transformer
 from geo.addresses import read_osm_addresses
 from geo.errors import GeocodeError
 from geo.geocode import INDEX_COLUMNS, Geocoder, build_address_index, normalize
+from geo.netbuild import Segments
 from geo.network import Network
-from geo.speeds import Segments
 
 TO_M = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True)
 
@@ -26,7 +26,7 @@ def _metres(lon: float, lat: float) -> shapely.Point:
 
 
 def _networks(segments: Segments) -> dict[str, Network]:
-    from geo.speeds import network_for_mode
+    from geo.netbuild import network_for_mode
 
     return {
         m: network_for_mode(segments, mode=m, walk_kmh=4.5, bike_kmh=15.0, drive_default_kmh=50.0)

@@ -17,8 +17,8 @@ from scipy.sparse import csgraph
 
 from geo.errors import NetworkBuildError
 from geo.lines import network_from_lines, read_lines, segments_from_lines
+from geo.netbuild import ROUTING_TAGS, mode_rules, network_for_mode, node_lines, parse_maxspeed
 from geo.network import Network
-from geo.speeds import ROUTING_TAGS, mode_rules, network_for_mode, node_lines, parse_maxspeed
 
 SPEEDS = {"walk_kmh": 4.5, "bike_kmh": 15.0, "drive_default_kmh": 50.0}
 MODES = ("walk", "bike", "drive")

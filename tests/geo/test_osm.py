@@ -12,10 +12,10 @@ import pytest
 import shapely
 
 from geo.addresses import read_osm_addresses
+from geo.districts import districts_from_osm
 from geo.errors import InputDataError, NetworkBuildError
+from geo.netbuild import network_for_mode
 from geo.osm import OsmExtract, pois_from_geojson, read_osm, stream_osm
-from geo.population import districts_from_osm
-from geo.speeds import network_for_mode
 from tests.geo.osm_cut import LAUF_PBF, copy_osm, write_osm_cut
 
 #: A few blocks of central Lauf, small enough for OSMnx' XML reader to be quick.

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from geo.census import read_census
 from geo.errors import CensusFormatError, InputDataError, OfferImportError
-from geo.population import read_census
 from geo.textfile import decode_table_bytes
 
 TEXT = (

@@ -17,7 +17,8 @@ from pyproj import Transformer
 
 from geo.errors import GeocodeError, OfferImportError
 from geo.settings import Paths
-from offers.importer import detect_mapping, parse_count, parse_number, parse_rows, read_table
+from offers.readers import read_table
+from offers.rows import detect_mapping, parse_count, parse_number, parse_rows
 from offers.store import OfferStore
 
 from .conftest import CORPUS

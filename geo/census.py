@@ -1,22 +1,20 @@
-"""Census population grids and districts.
+"""Census population grids.
 
 Reads Zensus grid CSVs (2022 wide layout, 2011 long layout and the project's 2011 files
-in the wide layout; 100 m and 1 km cells) into population *cells*, reads districts from
-polygon files or OSM boundaries, assigns cells to districts, aggregates cell population
-to districts by area share and snaps cells to the street networks.
+in the wide layout; 100 m and 1 km cells) into population *cells* with age groups.
+Districts live in :mod:`geo.districts`; snapping cells to networks in :mod:`geo.routing`.
 
-CRS: cells and districts are stored in EPSG:4326; cell centres are also kept as ``x``/``y``
-in EPSG:25832 (the measuring CRS). The census grid itself is defined in EPSG:3035.
+CRS: cells are stored in EPSG:4326; cell centres are also kept as ``x``/``y`` in
+EPSG:25832 (the measuring CRS). The census grid itself is defined in EPSG:3035.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -26,7 +24,6 @@ from pyproj import Transformer
 
 from geo.agegroups import AGE_GROUPS, POP_COLUMNS
 from geo.errors import CensusFormatError, InputDataError
-from geo.network import Network
 from geo.settings import CRS_MEASURE, CRS_STORE
 from geo.textfile import decode_table_bytes
 
@@ -628,269 +625,6 @@ def _read_long(path: Path, df: pd.DataFrame, id_col: str, lower: dict[str, str])
     )
 
 
-# ---------------------------------------------------------------------------- districts
-
-_DISTRICT_COLUMNS = ["name", "geometry"]
-
-
-def _empty_districts() -> gpd.GeoDataFrame:
-    out = gpd.GeoDataFrame(
-        {"name": pd.Series(dtype=object)},
-        geometry=gpd.GeoSeries([], crs=CRS_STORE),
-        crs=CRS_STORE,
-    )
-    out.index = pd.Index([], dtype=object, name="district_id")
-    return out
-
-
-def _polygonal(geom: Any) -> Any:
-    """The polygonal part of a (repaired) geometry, or None when it has none."""
-    if geom is None or geom.is_empty:
-        return None
-    if not geom.is_valid:
-        geom = shapely.make_valid(geom)
-    if isinstance(geom, shapely.Polygon | shapely.MultiPolygon):
-        return geom
-    if isinstance(geom, shapely.GeometryCollection):
-        polys = [g for g in geom.geoms if isinstance(g, shapely.Polygon | shapely.MultiPolygon)]
-        if polys:
-            return shapely.union_all(polys)
-    return None
-
-
-def districts_from_file(
-    path: Path, *, name_column: str, key_column: str | None
-) -> gpd.GeoDataFrame:
-    """Read district polygons from a vector file (GeoJSON, GeoPackage, Shapefile …).
-
-    Invalid geometries are repaired with ``make_valid``; rows without a polygonal
-    geometry are dropped and counted in ``attrs["dropped"]``; rows sharing a key are
-    merged into one multipolygon. A file without CRS is taken as EPSG:4326 when its
-    coordinates look like degrees.
-
-    Parameters
-    ----------
-    path : Path
-        The polygon file.
-    name_column : str
-        Column with the district name (shown in the app).
-    key_column : str or None
-        Column with a stable key; None uses the name (which must then be unique).
-
-    Returns
-    -------
-    GeoDataFrame
-        EPSG:4326 polygons, index ``district_id`` (str), column ``name``.
-
-    Raises
-    ------
-    InputDataError
-        Missing or unreadable file, a missing column, no CRS on projected
-        coordinates, an empty key or one key used for different names.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise InputDataError(
-            "district file not found", path=path, hint="check districts.file in the manifest"
-        )
-    try:
-        raw = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises many types for broken files
-        raise InputDataError(
-            f"cannot read the district file ({exc})",
-            path=path,
-            hint="use a GeoJSON, GeoPackage or Shapefile with polygons",
-        ) from exc
-    available = [c for c in raw.columns if c != raw.geometry.name]
-    for field_name, col in (
-        ("districts.name_column", name_column),
-        ("districts.key_column", key_column),
-    ):
-        if col is not None and col not in raw.columns:
-            raise InputDataError(
-                f"column {col!r} not found; available columns: {available}",
-                path=path,
-                field=col,
-                hint=f"set {field_name} in the manifest to one of {available}",
-            )
-    if raw.empty:
-        return _empty_districts()
-    if raw.crs is None:
-        minx, miny, maxx, maxy = raw.total_bounds
-        if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
-            raw = raw.set_crs(CRS_STORE)
-        else:
-            raise InputDataError(
-                "the file has no CRS and its coordinates are not degrees",
-                path=path,
-                field="crs",
-                hint="save the file with its CRS (e.g. EPSG:25832) or in EPSG:4326",
-            )
-    gdf = raw.to_crs(CRS_STORE)
-    names = gdf[name_column].astype(object).where(gdf[name_column].notna(), "")
-    names = names.map(lambda v: str(v).strip())
-    key_src = gdf[key_column] if key_column is not None else names
-    keys = key_src.map(_key_text)
-    for i, k in enumerate(keys):
-        if not k:
-            raise InputDataError(
-                "empty district key",
-                path=path,
-                row=i + 1,
-                field=key_column or name_column,
-                hint="give every district a key (or choose another key column)",
-            )
-    names = names.where(names != "", keys)
-    geoms = [_polygonal(g) for g in gdf.geometry]
-    keep = np.array([g is not None for g in geoms])
-    frame = pd.DataFrame({"district_id": keys, "name": names, "geometry": geoms})[keep]
-    merged = []
-    for key, grp in frame.groupby("district_id", sort=False):
-        if grp["name"].nunique() > 1:
-            row = int(grp.index[1]) + 1
-            raise InputDataError(
-                f"key {key!r} is used for different names {sorted(grp['name'].unique())}",
-                path=path,
-                row=row,
-                field=key_column or name_column,
-                hint="make the key column unique per district",
-            )
-        geom = grp["geometry"].iloc[0] if len(grp) == 1 else shapely.union_all(grp["geometry"])
-        merged.append((key, grp["name"].iloc[0], geom))
-    if not merged:
-        return _empty_districts().assign()
-    out = gpd.GeoDataFrame(
-        {"name": [m[1] for m in merged]},
-        index=pd.Index([m[0] for m in merged], name="district_id", dtype=object),
-        geometry=[m[2] for m in merged],
-        crs=CRS_STORE,
-    )
-    out.attrs["dropped"] = {"non_polygon_rows": int((~keep).sum())}
-    return out
-
-
-def _key_text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # keys read as float (1.0) stay "1"
-    return str(value).strip()
-
-
-def districts_from_osm(osm_path: Path, *, admin_levels: Sequence[int]) -> gpd.GeoDataFrame:
-    """Districts from OSM ``boundary=administrative`` areas with the given levels.
-
-    Uses pyosmium's area assembly (closed ways and multipolygon/boundary relations);
-    boundaries that cannot be assembled because the extract cuts them are skipped and
-    counted in ``attrs["dropped"]``.
-
-    Parameters
-    ----------
-    osm_path : Path
-        ``.osm.pbf``, ``.osm``, ``.osm.gz`` or ``.osm.bz2``.
-    admin_levels : sequence of int
-        e.g. ``(9, 10)`` for Stadtbezirke and Stadtteile.
-
-    Returns
-    -------
-    GeoDataFrame
-        EPSG:4326 polygons, index ``district_id`` (``r<relation id>`` or
-        ``w<way id>``), column ``name``. Possibly empty.
-    """
-    import osmium
-
-    from geo.osm import area_geometry, stream_osm
-
-    levels = {str(int(lv)) for lv in admin_levels}
-    wkb = osmium.geom.WKBFactory()
-    rows: list[tuple[str, str, Any]] = []
-    candidates = 0
-    objects = stream_osm(
-        osm_path,
-        area_filter=osmium.filter.TagFilter(("boundary", "administrative")),
-        error=InputDataError,
-    )
-    for obj in objects:
-        if obj.is_relation() or obj.is_way():
-            if (
-                obj.tags.get("boundary") == "administrative"
-                and obj.tags.get("admin_level") in levels
-                and (obj.is_relation() or obj.is_closed())
-            ):
-                candidates += 1
-            continue
-        if not obj.is_area():
-            continue
-        tags = obj.tags
-        if tags.get("boundary") != "administrative" or tags.get("admin_level") not in levels:
-            continue
-        geom = area_geometry(wkb, obj)
-        if geom is None:
-            continue  # incomplete ring (clipped extract): counted below
-        geom = _polygonal(geom)
-        if geom is None:
-            continue
-        key = f"{'w' if obj.from_way() else 'r'}{obj.orig_id()}"
-        rows.append((key, tags.get("name", key), geom))
-    if not rows:
-        out = _empty_districts()
-    else:
-        out = gpd.GeoDataFrame(
-            {"name": [r[1] for r in rows]},
-            index=pd.Index([r[0] for r in rows], name="district_id", dtype=object),
-            geometry=[r[2] for r in rows],
-            crs=CRS_STORE,
-        )
-    out.attrs["dropped"] = {"incomplete_boundaries": max(candidates - len(rows), 0)}
-    return out
-
-
-def assign_cells_to_districts(
-    cells: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, boundary: Any
-) -> gpd.GeoDataFrame:
-    """Tag every cell with the district and the region that contain its centre.
-
-    Parameters
-    ----------
-    cells : GeoDataFrame
-        Census cells (EPSG:4326 points).
-    districts : GeoDataFrame
-        EPSG:4326 polygons indexed by ``district_id``; may be empty.
-    boundary : shapely geometry or None
-        The region outline in EPSG:4326; None counts every cell as inside.
-
-    Returns
-    -------
-    GeoDataFrame
-        A copy of ``cells`` (same index) with ``district_id`` (str or None; the first
-        district in table order where polygons overlap) and ``in_region`` (bool).
-    """
-    out = cells.copy()
-    pts = cells.to_crs(CRS_MEASURE).geometry.to_numpy()
-    district_id = np.full(len(cells), None, dtype=object)
-    if len(districts):
-        polys = districts.to_crs(CRS_MEASURE).geometry.to_numpy()
-        tree = shapely.STRtree(polys)
-        pt_idx, poly_idx = tree.query(pts, predicate="within")
-        # lowest district position wins where polygons overlap
-        order = np.lexsort((poly_idx, pt_idx))
-        pt_idx, poly_idx = pt_idx[order], poly_idx[order]
-        first = np.unique(pt_idx, return_index=True)[1]
-        ids = districts.index.to_numpy()
-        district_id[pt_idx[first]] = ids[poly_idx[first]]
-    out["district_id"] = district_id
-    if boundary is None:
-        out["in_region"] = True
-    else:
-        b = gpd.GeoSeries([boundary], crs=CRS_STORE).to_crs(CRS_MEASURE).iloc[0]
-        out["in_region"] = (
-            shapely.contains_xy(b, cells["x"].to_numpy(), cells["y"].to_numpy())
-            if not b.is_empty
-            else False
-        )
-    return out
-
-
 def cell_squares(cells: gpd.GeoDataFrame) -> np.ndarray:
     """The cell squares as polygons in EPSG:3035, the CRS the census grid is defined in.
 
@@ -910,70 +644,3 @@ def cell_squares(cells: gpd.GeoDataFrame) -> np.ndarray:
     cx = np.round((centres.x.to_numpy() - half) / (2 * half)) * (2 * half) + half
     cy = np.round((centres.y.to_numpy() - half) / (2 * half)) * (2 * half) + half
     return shapely.box(cx - half, cy - half, cx + half, cy + half)
-
-
-def aggregate_to_districts(
-    cells: gpd.GeoDataFrame, districts: gpd.GeoDataFrame
-) -> gpd.GeoDataFrame:
-    """Population per district, by the area share of each cell square inside it.
-
-    Shares are computed in EPSG:3035, where the cells are exact squares of equal area.
-    Age groups sum only cells whose age breakdown is known.
-
-    Parameters
-    ----------
-    cells : GeoDataFrame
-        Census cells from :func:`read_census` (EPSG:4326).
-    districts : GeoDataFrame
-        EPSG:4326 polygons indexed by ``district_id``.
-
-    Returns
-    -------
-    GeoDataFrame
-        A copy of ``districts`` (same index) with ``area_km2`` (EPSG:25832) and the
-        population columns of :data:`geo.agegroups.POP_COLUMNS` (float).
-    """
-    out = districts.copy()
-    out["area_km2"] = districts.to_crs(CRS_MEASURE).area.to_numpy() / 1e6
-    sums = np.zeros((len(districts), len(POP_COLUMNS)))
-    if len(districts) and len(cells):
-        squares = cell_squares(cells)
-        polys = districts.to_crs(CRS_CENSUS).geometry.to_numpy()
-        d_idx, c_idx = shapely.STRtree(squares).query(polys, predicate="intersects")
-        share = shapely.area(shapely.intersection(squares[c_idx], polys[d_idx]))
-        share = share / shapely.area(squares[c_idx])
-        vals = cells[list(POP_COLUMNS)].to_numpy(float)[c_idx] * share[:, None]
-        vals = np.nan_to_num(vals, nan=0.0)
-        np.add.at(sums, d_idx, vals)
-    for j, col in enumerate(POP_COLUMNS):
-        out[col] = sums[:, j]
-    return out
-
-
-def snap_cells(cells: gpd.GeoDataFrame, networks: Mapping[str, Network]) -> gpd.GeoDataFrame:
-    """Snap each cell centre to its nearest network node, per mode.
-
-    Parameters
-    ----------
-    cells : GeoDataFrame
-        Census cells with ``x``/``y`` centres in EPSG:25832.
-    networks : mapping of str to Network
-        Networks by mode (node coordinates in EPSG:25832).
-
-    Returns
-    -------
-    GeoDataFrame
-        A copy of ``cells`` (same index) with ``node_<mode>`` (int64, -1 for an empty
-        network) and ``snap_m_<mode>`` (float metres, inf for an empty network).
-    """
-    out = cells.copy()
-    xy = np.column_stack([cells["x"].to_numpy(float), cells["y"].to_numpy(float)])
-    for mode, net in networks.items():
-        if net.n_nodes == 0 or len(xy) == 0:
-            out[f"node_{mode}"] = np.full(len(cells), -1, dtype=np.int64)
-            out[f"snap_m_{mode}"] = np.full(len(cells), np.inf)
-            continue
-        dist, idx = net.node_tree.query(xy)
-        out[f"node_{mode}"] = np.asarray(idx, dtype=np.int64)
-        out[f"snap_m_{mode}"] = np.asarray(dist, dtype=float)
-    return out

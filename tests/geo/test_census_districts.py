@@ -15,15 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo.agegroups import AGE_GROUPS, POP_COLUMNS
-from geo.errors import CensusFormatError, InputDataError
-from geo.population import (
+from geo.census import read_census
+from geo.districts import (
     aggregate_to_districts,
     assign_cells_to_districts,
     districts_from_file,
     districts_from_osm,
-    read_census,
-    snap_cells,
 )
+from geo.errors import CensusFormatError, InputDataError
+from geo.routing import snap_cells
 
 KURZ = ["Unter18", "a18bis29", "a30bis49", "a50bis64", "a65undaelter"]
 

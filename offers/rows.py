@@ -1,54 +1,38 @@
-"""Reading offer files (CSV, XLSX, GeoJSON, GeoPackage) into validated offer records.
+"""Checking offer rows and converting them into offer records.
 
-Reading never drops a row silently: :func:`read_table` returns every data row (or a
-reject for rows it cannot split into fields), and :func:`parse_rows` turns each row
-into either a record or a :class:`Reject` with row number, field and reason.
+:func:`parse_rows` turns each row read by :mod:`offers.readers` into either a record
+or a :class:`offers.readers.Reject` with row number, field and reason.
 
 German habits
 -------------
-- Delimiters ``;``, ``,``, tab or ``|`` (sniffed from the header line); encodings
-  UTF-8, UTF-8 with BOM, UTF-16 with BOM, cp1252, latin-1 (tried in that order), and
-  files whose lines mix UTF-8 and cp1252 (decoded line by line).
 - Decimal commas (``52,4227``) and thousands dots in counts (``1.200``).
 - German or English headers map automatically (:data:`HEADER_ALIASES`), the user can
   override with ``mapping={"name": "Bezeichnung", ...}`` (schema field -> header).
 - Coordinates from ``lat``/``lon`` (Breitengrad/Längengrad, EPSG:4326), from
   ``Rechtswert``/``Hochwert`` (EPSG:25832), from the geometry of GeoJSON/GeoPackage
   files, or geocoded from Straße/Hausnummer/PLZ/Ort with a geocoder.
-
-Row numbers are 1-based data rows (the header is not counted); a CSV record that
-spans several lines because of a quoted line break counts once. Blank lines are not
-rows.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-import os
 import re
-import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import pandas as pd
 import shapely
 from pyproj import Transformer
 
 from geo.agegroups import groups_for_ages
 from geo.errors import GeocodeError, OfferImportError
 from geo.settings import CRS_MEASURE, CRS_STORE
-from geo.textfile import decode_table_bytes
+from offers.readers import RawTable, Reject, normalise_header
 from offers.safety import FORMULA_PREFIXES
 from offers.schema import normalise_record
 from offers.taxonomy import CATEGORIES, PROVIDER_TYPE_WORDS, provider_type_from, resolve_category
 
-#: Default maximum file size; override with the environment variable BLK_MAX_IMPORT_MB.
-DEFAULT_MAX_IMPORT_MB = 50.0
-SUFFIXES: tuple[str, ...] = (".csv", ".txt", ".tsv", ".xlsx", ".geojson", ".json", ".gpkg")
 #: Germany's extent with a margin, EPSG:4326 (lon_min, lat_min, lon_max, lat_max).
 GERMANY_BBOX: tuple[float, float, float, float] = (5.5, 47.0, 15.5, 55.2)
 
@@ -121,46 +105,6 @@ class Geocoder(Protocol):
 
 
 @dataclass(frozen=True)
-class Reject:
-    """One row that could not be imported.
-
-    ``field`` is the file's column name where one applies (else a schema field or
-    ``"*"`` for the whole row); ``reason`` says what is wrong and how to fix it;
-    ``values`` holds the row as read, so it can be exported, corrected and re-imported.
-    """
-
-    row: int
-    field: str
-    reason: str
-    values: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.field, "reason": self.reason}
-
-
-@dataclass
-class RawTable:
-    """A file's rows as text, before mapping.
-
-    ``rows`` are ``(row number, {header: value})``; ``points`` holds, for geodata
-    files, the row's geometry (EPSG:4326) or an error text; ``bad_rows`` are rows the
-    reader could not split.
-    """
-
-    path: Path
-    headers: list[str]
-    rows: list[tuple[int, dict[str, Any]]]
-    bad_rows: list[Reject] = field(default_factory=list)
-    points: dict[int, shapely.Geometry | str] = field(default_factory=dict)
-    encoding: str = ""
-    delimiter: str = ""
-
-    @property
-    def rows_read(self) -> int:
-        return len(self.rows) + len(self.bad_rows)
-
-
-@dataclass(frozen=True)
 class ParsedRow:
     """A valid row: its number, a matching key and the offer record (EPSG:4326)."""
 
@@ -168,197 +112,6 @@ class ParsedRow:
     key: str
     record: dict[str, Any]
     values: dict[str, Any]
-
-
-def max_import_bytes() -> int:
-    """The file size limit in bytes (``BLK_MAX_IMPORT_MB``, default 50 MB)."""
-    raw = os.environ.get("BLK_MAX_IMPORT_MB", "")
-    try:
-        mb = float(raw) if raw.strip() else DEFAULT_MAX_IMPORT_MB
-    except ValueError:
-        mb = DEFAULT_MAX_IMPORT_MB
-    return int(mb * 1024 * 1024)
-
-
-def normalise_header(text: str) -> str:
-    """Lower-case ASCII letters and digits only: ``"Straße "`` -> ``"strasse"``."""
-    low = str(text).strip().lower()
-    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        low = low.replace(a, b)
-    low = unicodedata.normalize("NFKD", low).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", low)
-
-
-def _sniff_delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in (";", ",", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
-
-
-def _read_csv(path: Path) -> RawTable:
-    text, encoding = decode_table_bytes(path.read_bytes(), path=path, error=OfferImportError)
-    if not text.strip():
-        raise OfferImportError(
-            "the file is empty.", path=path, hint="Export the table again with a header row."
-        )
-    first_line = text.lstrip("\n\r").splitlines()[0]
-    delimiter = _sniff_delimiter(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        records = [r for r in reader if any(cell.strip() for cell in r)]
-    except csv.Error as exc:
-        raise OfferImportError(
-            f"the CSV cannot be split into fields ({exc}).",
-            path=path,
-            hint="Check the quotes; save the file again from the spreadsheet program.",
-        ) from exc
-    headers = [h.strip() for h in records[0]]
-    _check_headers(headers, path)
-    table = RawTable(path=path, headers=headers, rows=[], encoding=encoding, delimiter=delimiter)
-    for n, cells in enumerate(records[1:], start=1):
-        if len(cells) != len(headers):
-            # Trailing empty cells from spreadsheets are harmless.
-            if len(cells) > len(headers) and not any(c.strip() for c in cells[len(headers) :]):
-                cells = cells[: len(headers)]
-            else:
-                other = _sniff_delimiter(delimiter.join(cells).replace(delimiter, ""))
-                hint = (
-                    f" This row seems to use {other!r} instead of {delimiter!r}."
-                    if other != delimiter and len(cells) < len(headers)
-                    else ""
-                )
-                table.bad_rows.append(
-                    Reject(
-                        row=n,
-                        field="*",
-                        reason=(
-                            f"row has {len(cells)} field(s) but the header has {len(headers)}."
-                            f"{hint} Fix the delimiters or quotes in this row."
-                        ),
-                        values={f"Spalte {i + 1}": c for i, c in enumerate(cells)},
-                    )
-                )
-                continue
-        table.rows.append((n, dict(zip(headers, cells, strict=True))))
-    return table
-
-
-def _check_headers(headers: list[str], path: Path) -> None:
-    if not any(headers):
-        raise OfferImportError("the header row is empty.", path=path, hint="Add column names.")
-    seen: set[str] = set()
-    for h in headers:
-        if h and h in seen:
-            raise OfferImportError(
-                "the column name appears twice.",
-                path=path,
-                field=h,
-                hint="Rename one of the columns.",
-            )
-        seen.add(h)
-
-
-def _read_xlsx(path: Path) -> RawTable:
-    try:
-        frame = pd.read_excel(path, dtype=object, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many types for broken files
-        raise OfferImportError(
-            f"the XLSX file cannot be read ({type(exc).__name__}: {exc}).",
-            path=path,
-            hint="Open and save it again in a spreadsheet program, or export it as CSV.",
-        ) from exc
-    headers = [str(c).strip() for c in frame.columns]
-    _check_headers(headers, path)
-    rows = []
-    for n, values in enumerate(frame.itertuples(index=False, name=None), start=1):
-        cells = {
-            h: ("" if v is None or pd.isna(v) else v) for h, v in zip(headers, values, strict=True)
-        }
-        if any(str(v).strip() for v in cells.values()):
-            rows.append((n, cells))
-    return RawTable(path=path, headers=headers, rows=rows, encoding="xlsx")
-
-
-def _read_geo(path: Path) -> RawTable:
-    import pyogrio
-
-    try:
-        frame = pyogrio.read_dataframe(path, on_invalid="ignore")
-    except Exception as exc:  # GDAL errors differ per driver
-        raise OfferImportError(
-            f"the geodata file cannot be read ({exc}).",
-            path=path,
-            hint="Check that it is valid GeoJSON or GeoPackage.",
-        ) from exc
-    if frame.crs is not None and frame.crs.to_string() != CRS_STORE:
-        frame = frame.to_crs(CRS_STORE)
-    headers = [str(c) for c in frame.columns if c != "geometry"]
-    table = RawTable(path=path, headers=headers, rows=[], encoding="geo")
-    for n, (values, geom) in enumerate(
-        zip(frame[headers].itertuples(index=False, name=None), frame.geometry, strict=True),
-        start=1,
-    ):
-        cells = {
-            h: ("" if v is None or (isinstance(v, float) and math.isnan(v)) else v)
-            for h, v in zip(headers, values, strict=True)
-        }
-        table.rows.append((n, cells))
-        if geom is None or geom.is_empty:
-            table.points[n] = "the feature has no geometry."
-        elif not shapely.is_valid(geom) and geom.geom_type != "Point":
-            table.points[n] = f"the geometry is invalid ({shapely.is_valid_reason(geom)})."
-        else:
-            pt = geom if geom.geom_type == "Point" else geom.representative_point()
-            if not (math.isfinite(pt.x) and math.isfinite(pt.y)):
-                table.points[n] = "the geometry has no finite coordinates."
-            else:
-                table.points[n] = pt
-    return table
-
-
-def read_table(path: str | Path, *, max_bytes: int | None = None) -> RawTable:
-    """Read every row of an offer file as text.
-
-    Parameters
-    ----------
-    path : str or Path
-        CSV/TXT/TSV, XLSX, GeoJSON/JSON or GPKG.
-    max_bytes : int, optional
-        Size limit; default :func:`max_import_bytes`. Checked before reading.
-
-    Raises
-    ------
-    OfferImportError
-        Missing, too large, empty, binary or unreadable files; unknown format.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise OfferImportError("the file does not exist.", path=path, hint="Check the path.")
-    limit = max_import_bytes() if max_bytes is None else max_bytes
-    size = path.stat().st_size
-    if size > limit:
-        raise OfferImportError(
-            f"the file has {size / 1048576:.1f} MB, more than the limit of "
-            f"{limit / 1048576:.1f} MB.",
-            path=path,
-            hint="Split the file, or raise BLK_MAX_IMPORT_MB.",
-        )
-    if size == 0:
-        raise OfferImportError(
-            "the file is empty.", path=path, hint="Export the table again with a header row."
-        )
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path)
-    if suffix == ".xlsx":
-        return _read_xlsx(path)
-    if suffix in (".geojson", ".json", ".gpkg"):
-        return _read_geo(path)
-    raise OfferImportError(
-        f"unknown file type {suffix!r}.",
-        path=path,
-        hint=f"Use one of {', '.join(SUFFIXES)}.",
-    )
 
 
 def detect_mapping(
