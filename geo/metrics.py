@@ -1,7 +1,7 @@
 """Coverage, supply per head (2SFCA / E2SFCA) and underserved cells.
 
 Inputs are the region's census cells (EPSG:4326 points with EPSG:25832 ``x``/``y``
-columns), districts (EPSG:4326) and travel times from :mod:`geo.access`. Results keep
+columns), districts (EPSG:4326) and travel times from :mod:`geo.routing`. Results keep
 the index of the cells (or ``district_id`` plus a ``"__total__"`` row).
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -17,11 +16,8 @@ import pandas as pd
 
 from geo.errors import InputDataError
 from geo.network import Network
-from geo.routing import MAX_SNAP_M, Router, as_router, snap_offers
+from geo.routing import NearestResult, Router, offer_cell_seconds
 from geo.settings import CRS_STORE
-
-if TYPE_CHECKING:
-    from geo.access import NearestResult
 
 #: E2SFCA step weights as (upper bound in minutes, weight), from the literature
 #: (Luo & Qi 2009): 0-10 min 1.0, 10-20 min 0.68, 20-30 min 0.22.
@@ -224,59 +220,6 @@ class FcaResult:
     capacity_estimated: int
     skipped: pd.DataFrame
     catchment_min: float | None
-
-
-def offer_cell_seconds(
-    net: Network | Router,
-    offers: gpd.GeoDataFrame,
-    cells: pd.DataFrame,
-    *,
-    mode: str | None = None,
-    limit_s: float | None = None,
-) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """Seconds from every cell to every offer, from one bounded Dijkstra over all offers.
-
-    Parameters
-    ----------
-    net : Network or Router
-        The mode's network (EPSG:25832).
-    offers : GeoDataFrame
-        EPSG:4326 points indexed by ``offer_id``.
-    cells : DataFrame
-        Cells with ``node_<mode>`` and ``snap_m_<mode>``.
-    mode : str, optional
-        Column suffix; default the network's mode.
-    limit_s : float, optional
-        Search limit; times beyond it are ``inf``.
-
-    Returns
-    -------
-    offer_ids : ndarray
-        Ids of the routed offers (rows).
-    seconds : ndarray of float, shape (len(offer_ids), len(cells))
-        Walk offer -> node + network time (reversed graph, so it is the time
-        from the cell to the offer) + walk node -> cell centre.
-    skipped : DataFrame
-        Offers left out, with ``reason``.
-    """
-    router = as_router(net)
-    mode = mode or router.mode
-    _require(cells, f"node_{mode}", f"snap_m_{mode}")
-    ids, nodes, snap_m, skipped = snap_offers(router, offers, max_snap_m=MAX_SNAP_M)
-    cell_node = cells[f"node_{mode}"].to_numpy(dtype=np.int64)
-    cell_walk = cells[f"snap_m_{mode}"].to_numpy(dtype=float) / router.access_mps
-    if ids.size == 0:
-        return ids, np.empty((0, len(cells))), skipped
-    from scipy.sparse import csgraph
-
-    uniq, row = np.unique(nodes, return_inverse=True)
-    limit = np.inf if limit_s is None else float(limit_s)
-    dist = csgraph.dijkstra(router.csr_reverse, directed=True, indices=uniq, limit=limit)
-    at_cells = dist[:, cell_node]
-    seconds = at_cells[row] + (snap_m / router.access_mps)[:, None] + cell_walk[None, :]
-    if limit_s is not None:
-        seconds[seconds > limit] = np.inf
-    return ids, seconds, skipped
 
 
 def step_weights(minutes: np.ndarray, steps: Sequence[tuple[float, float]]) -> np.ndarray:

@@ -20,6 +20,7 @@ from geo.access import (
     NewOffer,
     Router,
     nearest_offer,
+    offer_seconds,
     offers_fingerprint,
     travel_times,
     what_if,
@@ -152,6 +153,40 @@ def test_origin_outside_boundary_is_refused(wolfsburg, walk: Router) -> None:
 def test_origin_with_nan_is_refused(walk: Router) -> None:
     with pytest.raises(OutOfReachError, match="finite"):
         travel_times(walk, (float("nan"), 52.4))
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_offer_seconds_equal_networkx_plus_brute_force_snap(walk: Router, seed: int) -> None:
+    offers = synthetic_offers(walk.net, 12, seed=seed)
+    offers.loc["o3", "geometry"] = None
+    offers.loc["o4", "geometry"] = shapely.Point(9.0, 50.0)  # far outside: no node within 500 m
+    ((x, y),) = random_points(walk.net, 1, seed)
+    lon, lat = TO_STORE.transform(x, y)
+    got = offer_seconds(walk, (lon, lat), offers)
+    node_times = reference_times(walk.net, x, y, walk.access_mps)
+    assert got.index.equals(offers.index)
+    assert got[["o3", "o4"]].isna().all()
+    usable = offers.drop(index=["o3", "o4"])
+    ox, oy = walk.project(usable.geometry.x, usable.geometry.y, crs="EPSG:4326")
+    for oid, xi, yi in zip(usable.index, ox, oy, strict=True):
+        d = np.hypot(walk.net.x - xi, walk.net.y - yi)
+        node = int(np.argmin(d))
+        want = node_times[node] + d[node] / walk.access_mps
+        assert (
+            got[oid] == pytest.approx(want, abs=1e-6) if np.isfinite(want) else np.isnan(got[oid])
+        )
+
+
+def test_offer_seconds_cut_at_max_seconds_and_refuse_far_origin(walk: Router) -> None:
+    offers = synthetic_offers(walk.net, 30, seed=9)
+    ((x, y),) = random_points(walk.net, 1, 9)
+    lon, lat = TO_STORE.transform(x, y)
+    full = offer_seconds(walk, (lon, lat), offers)
+    cut = offer_seconds(walk, (lon, lat), offers, max_seconds=300.0)
+    assert full.notna().all()
+    pd.testing.assert_series_equal(cut.dropna(), full[full <= 300.0])
+    with pytest.raises(OutOfReachError, match="from any street"):
+        offer_seconds(walk, (9.0, 50.0), offers)
 
 
 def per_offer_reference(router: Router, offers: gpd.GeoDataFrame) -> tuple[np.ndarray, list]:
