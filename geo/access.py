@@ -257,9 +257,13 @@ def what_if(
         _, _, _, unusable = snap_offers(router, new_rows, max_snap_m=MAX_SNAP_M)
         if len(unusable):
             oid = unusable.index[0]
+            where = next(a for a in added if a.offer_id == oid)
+            finite = bool(np.isfinite(where.lon) and np.isfinite(where.lat))
             raise OutOfReachError(
                 f"the new offer {oid!r} cannot be reached: {unusable.loc[oid, 'reason']}. "
-                "Place it on or near a street inside the region."
+                "Place it on or near a street inside the region.",
+                offer_id=oid,
+                point=(float(where.lon), float(where.lat)) if finite else None,
             )
     keep = offers.drop(index=remove)
     capacity = (

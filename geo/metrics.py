@@ -99,7 +99,8 @@ def coverage(
     Returns
     -------
     DataFrame
-        Index ``district_id`` plus ``"__total__"``; columns ``name``, ``population``,
+        Index ``district_id`` plus ``"__total__"`` (its ``name`` is None: the UI names
+        the total row); columns ``name``, ``population``,
         ``covered``, ``share`` (0..1, NaN where nobody lives), ``median_min``
         (population-weighted, ``inf`` if most people reach nothing),
         ``unknown_cells``, ``unknown_people`` (``pop_total`` of those cells).
@@ -155,10 +156,7 @@ def coverage(
         rows.append((0.0, 0.0, np.nan, 0, 0.0) if run is None else row(*(a[run] for a in sorted_a)))
     rows.append(row(pop_a, covered_a, minutes_a, unknown_a, people_a))
     pop_d, covered_d, median_d, unknown_d, people_d = (np.array(c) for c in zip(*rows, strict=True))
-    if "name" in districts.columns:
-        names = [*districts["name"].astype(object).tolist(), "Gesamt"]
-    else:
-        names = [*([np.nan] * len(districts)), "Gesamt"]
+    names = _names_with_total(districts)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(pop_d > 0, np.clip(covered_d / pop_d, 0.0, 1.0), np.nan)
     out = pd.DataFrame(
@@ -175,6 +173,13 @@ def coverage(
     # object, as before: a plain constructor would infer a string dtype
     out.insert(0, "name", pd.Series(names, index=out.index, dtype=object))
     return out
+
+
+def _names_with_total(districts: pd.DataFrame) -> list[object]:
+    """District names plus None for the ``"__total__"`` row (the page names it)."""
+    if "name" in districts.columns:
+        return [*districts["name"].astype(object).tolist(), None]
+    return [*([np.nan] * len(districts)), None]
 
 
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
@@ -331,10 +336,7 @@ def _district_access(
     pop_d[-1], weighted_d[-1] = pop.sum(), weighted.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         access = np.where(pop_d > 0, weighted_d / pop_d, np.nan)
-    if "name" in districts.columns:
-        names = [*districts["name"].astype(object).tolist(), "Gesamt"]
-    else:
-        names = [*([np.nan] * len(districts)), "Gesamt"]
+    names = _names_with_total(districts)
     out = pd.DataFrame(index=pd.Index(ids, name="district_id"))
     out["name"] = pd.Series(names, index=out.index, dtype=object)
     out["population"] = pop_d
@@ -499,8 +501,8 @@ def underserved_cells(
     -------
     GeoDataFrame
         EPSG:4326, indexed like ``cells`` and ranked by ``people`` (descending):
-        ``people``, ``minutes``, ``supply_per_head``, ``beyond_threshold``,
-        ``low_supply``, ``reasons`` (German text), geometry.
+        ``people``, ``minutes`` (``inf`` = no offer reached), ``supply_per_head``,
+        ``beyond_threshold`` and ``low_supply`` (why the cell is listed), geometry.
     """
     if threshold_min is None and min_supply_per_head is None:
         raise ValueError("give threshold_min and/or min_supply_per_head")
@@ -526,24 +528,6 @@ def underserved_cells(
     mask = (beyond | low) & (people > 0)
     if "in_region" in cells.columns:
         mask &= cells["in_region"].fillna(False).astype(bool).to_numpy()
-    reasons = []
-    for b, lo, m, s in zip(
-        beyond[mask].tolist(),
-        low[mask].tolist(),
-        minutes[mask].tolist(),
-        supply[mask].tolist(),
-        strict=True,
-    ):
-        parts = []
-        if b:
-            parts.append(
-                "kein Angebot erreichbar"
-                if not np.isfinite(m)
-                else f"{m:.0f} min > {threshold_min:g} min"
-            )
-        if lo:
-            parts.append(f"{s:.3f} Plätze pro Kopf < {min_supply_per_head:g}")
-        reasons.append("; ".join(parts))
     if isinstance(cells, gpd.GeoDataFrame):
         geometry = cells.geometry[mask]
         if geometry.crs is not None and not geometry.crs.equals(CRS_STORE):
@@ -562,7 +546,6 @@ def underserved_cells(
             "supply_per_head": supply[mask],
             "beyond_threshold": beyond[mask],
             "low_supply": low[mask],
-            "reasons": reasons,
         },
         geometry=geometry.to_numpy(),
         index=cells.index[mask],

@@ -136,10 +136,12 @@ class Router:
             else:
                 seg = -1
         if seg < 0:
+            lon, lat = self.to_store.transform(float(x_m), float(y_m))
             raise OutOfReachError(
                 f"the point ({x_m:.0f}, {y_m:.0f}) in {CRS_MEASURE} is more than "
                 f"{max_snap_m:.0f} m from any street of the {net.mode} network. "
-                "Pick a point closer to a street inside the region."
+                "Pick a point closer to a street inside the region.",
+                point=(float(lon), float(lat)),
             )
         geom = net.segment_geometries[seg]
         dist_m = float(shapely.distance(geom, pt))
@@ -343,7 +345,8 @@ def travel_times(
         if not shapely.intersects_xy(boundary, float(lon), float(lat)):
             raise OutOfReachError(
                 f"origin ({float(lon):.5f}, {float(lat):.5f}) lies outside the region. "
-                "Pick a point inside the region's boundary."
+                "Pick a point inside the region's boundary.",
+                point=(float(lon), float(lat)),
             )
     x, y = router.project(lon_x, lat_y, crs=origin_crs)
     snap = router.snap(float(x), float(y), max_snap_m=max_snap_m)

@@ -133,8 +133,10 @@ def test_max_seconds_cuts_the_search(walk: Router) -> None:
 
 
 def test_origin_far_from_streets_is_refused(walk: Router) -> None:
-    with pytest.raises(OutOfReachError, match=r"more than 500 m from any street"):
+    with pytest.raises(OutOfReachError, match=r"more than 500 m from any street") as info:
         travel_times(walk, (10.0, 53.5))
+    assert info.value.offer_id is None
+    np.testing.assert_allclose(info.value.point, (10.0, 53.5), atol=1e-9)
 
 
 def test_origin_outside_boundary_is_refused(wolfsburg, walk: Router) -> None:
@@ -521,7 +523,7 @@ def test_synthetic_network_honours_the_contract(n_nodes: int, oneway_share: floa
 
 def test_what_if_refuses_unreachable_new_offer(scenario) -> None:
     router, cells, offers, districts = scenario
-    with pytest.raises(OutOfReachError, match=r"new offer 'far'.*more than 500 m"):
+    with pytest.raises(OutOfReachError, match=r"new offer 'far'.*more than 500 m") as info:
         what_if(
             router,
             offers,
@@ -531,6 +533,8 @@ def test_what_if_refuses_unreachable_new_offer(scenario) -> None:
             threshold_min=5,
             add=[NewOffer(12.5, 51.0, 10.0, "far")],
         )
+    # the page finds the refused offer from the attributes, not the message
+    assert (info.value.offer_id, info.value.point) == ("far", (12.5, 51.0))
 
 
 @pytest.fixture(scope="module")
