@@ -46,6 +46,7 @@ from geo.manifest import Manifest, load_manifest
 from geo.network import Network
 from geo.region import Region
 from geo.settings import CRS_MEASURE, CRS_STORE, MODES, Paths, get_paths
+from geo.streetclass import street_class
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ _BUILDER_MODULES = (
     "census",
     "districts",
     "routing",
+    "streetclass",
     "addresses",
     "geocode",
     "agegroups",
@@ -75,14 +77,6 @@ KEEP_OLD_VERSIONS_SECONDS = 3600.0
 Progress = Callable[[float, str], None]
 
 _BASEMAP_LAYERS = ("streets", "areas", "labels")
-_STREET_CLASSES: dict[str, str] = {
-    **dict.fromkeys(["motorway", "motorway_link", "trunk", "trunk_link"], "motorway"),
-    **dict.fromkeys(["primary", "primary_link"], "primary"),
-    **dict.fromkeys(["secondary", "secondary_link", "tertiary", "tertiary_link"], "secondary"),
-    **dict.fromkeys(
-        ["footway", "path", "cycleway", "steps", "pedestrian", "track", "bridleway"], "path"
-    ),
-}
 _ADDRESS_COLUMNS = ("street", "housenumber", "postcode", "city", "lon", "lat")
 
 
@@ -474,9 +468,11 @@ def _basemap(
     streets = pd.concat(parts, ignore_index=True)
     wkb = shapely.to_wkb(streets["geometry"].to_numpy())
     streets = streets.loc[~pd.Series(wkb).duplicated().to_numpy()]
+    streets["cls"] = [street_class(h) for h in streets["hw"]]
+    streets = streets.loc[streets["cls"].notna()]
     streets = gpd.GeoDataFrame(
         {
-            "cls": [_STREET_CLASSES.get(h, "minor") for h in streets["hw"]],
+            "cls": streets["cls"].to_numpy(),
             "name": streets["name"].to_numpy(),
         },
         geometry=streets["geometry"].to_numpy(),

@@ -25,7 +25,7 @@ from pyproj import Transformer
 from geo.agegroups import AGE_GROUPS, POP_COLUMNS
 from geo.errors import CensusFormatError, InputDataError
 from geo.settings import CRS_MEASURE, CRS_STORE
-from geo.textfile import decode_table_bytes
+from geo.textfile import decode_table_bytes, sniff_delimiter
 
 #: The CRS of the Zensus grid (cell ids and ``x_mp``/``y_mp`` columns).
 CRS_CENSUS = "EPSG:3035"
@@ -378,7 +378,7 @@ def _decode(path: Path) -> str:
 def _read_one(path: Path) -> _FileCells:
     text = _decode(path)
     first = text.split("\n", 1)[0]
-    sep = ";" if ";" in first or "," not in first else ","
+    sep = sniff_delimiter(first)
     try:
         df = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False

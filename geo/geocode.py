@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +29,7 @@ from scipy.sparse.csgraph import connected_components
 from geo.errors import GeocodeError
 from geo.network import Network
 from geo.settings import CRS_MEASURE, CRS_STORE
+from geo.textfold import fold_text
 
 #: Columns of the address index.
 INDEX_COLUMNS: tuple[str, ...] = (
@@ -51,14 +51,10 @@ def normalize(text: str) -> str:
     """Fold text for matching: lower case, ``ß``->``ss``, umlauts and ``ae``/``oe``/``ue``
     to plain vowels, ``str.``->``strasse``, punctuation to spaces, single spaces.
     """
-    s = str(text).lower().replace("ß", "ss")
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    s = re.sub(r"str\b\.?", "strasse", s)
-    s = re.sub(r"\bpl\b\.?", "platz", s)
-    s = s.replace("ae", "a").replace("oe", "o").replace("ue", "u")
-    s = re.sub(r"[^\w]+", " ", s)
-    return " ".join(s.split())
+    s = fold_text(text)  # "ä" -> "ae" -> "a" below, so both spellings meet
+    s = re.sub(r"str\b", "strasse", s)
+    s = re.sub(r"\bpl\b", "platz", s)
+    return s.replace("ae", "a").replace("oe", "o").replace("ue", "u")
 
 
 def _compact(text: str) -> str:

@@ -1,8 +1,9 @@
-"""Decoding text tables of unknown encoding (census grids, offer lists).
+"""Decoding text tables of unknown encoding and delimiter (census grids, offer lists).
 
 German municipal and census exports come as UTF-8 (with or without BOM), UTF-16 with
 BOM, cp1252 or Latin-1, and sometimes as concatenations whose lines mix UTF-8 and
-cp1252. :func:`decode_table_bytes` is the one decoder for all of them.
+cp1252. :func:`decode_table_bytes` is the one decoder for all of them, and
+:func:`sniff_delimiter` the one delimiter guess.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pathlib import Path
 
 from geo.errors import InputDataError
 
+#: Delimiters German exports use, in order of preference on a tie.
+DELIMITERS: tuple[str, ...] = (";", ",", "\t", "|")
 #: Tried in this order after UTF-16 (BOM) and mixed lines.
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252", "latin-1")
 
@@ -72,3 +75,28 @@ def decode_table_bytes(
         except UnicodeDecodeError:
             continue
     raise error("unknown text encoding.", path=path, hint="Save as UTF-8.")  # pragma: no cover
+
+
+def sniff_delimiter(header_line: str, *, default: str = ",") -> str:
+    """The delimiter of a table from its header line: the most frequent of :data:`DELIMITERS`.
+
+    Counting on the header alone, not ``csv.Sniffer``: the sniffer wants several
+    consistent rows and guesses wrong (or fails) on a header of quoted German column
+    names with spaces, and a header never holds a decimal comma.
+
+    Parameters
+    ----------
+    header_line : str
+        The first line of the table.
+    default : str
+        Returned when the line holds none of the delimiters (a single column).
+
+    Returns
+    -------
+    str
+        ``";"`` wins a tie with ``","`` (German exports use ``;`` because ``,`` is the
+        decimal separator).
+    """
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else default

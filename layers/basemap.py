@@ -27,37 +27,12 @@ from folium.elements import JSCSSMixin
 
 from geo.atomic import write_text_atomic
 from geo.settings import CRS_MEASURE, CRS_STORE
+from geo.streetclass import STREET_CLASSES, street_class
 from layers.assets import default_static_dir, static_url, vendor_url
 from layers.plainscript import PlainScript
 from layers.text import layer_name, t
 
-STREET_CLASSES: tuple[str, ...] = ("motorway", "primary", "secondary", "minor", "path")
 AREA_CLASSES: tuple[str, ...] = ("water", "green", "forest", "residential")
-
-#: OSM ``highway`` -> basemap street class (for streets taken from network segments).
-HIGHWAY_CLASS: dict[str, str] = {
-    "motorway": "motorway",
-    "motorway_link": "motorway",
-    "trunk": "motorway",
-    "trunk_link": "motorway",
-    "primary": "primary",
-    "primary_link": "primary",
-    "secondary": "secondary",
-    "secondary_link": "secondary",
-    "tertiary": "secondary",
-    "tertiary_link": "secondary",
-    "unclassified": "minor",
-    "residential": "minor",
-    "living_street": "minor",
-    "service": "minor",
-    "pedestrian": "path",
-    "footway": "path",
-    "path": "path",
-    "steps": "path",
-    "cycleway": "path",
-    "track": "path",
-    "bridleway": "path",
-}
 
 #: Douglas-Peucker tolerance per street class, metres (EPSG:25832).
 SIMPLIFY_M: dict[str, float] = {
@@ -74,11 +49,6 @@ MIN_AREA_M2 = 400.0
 COORD_DECIMALS = 5
 
 _SLUG_SAFE = re.compile(r"[^a-z0-9_-]+")
-
-
-def street_class(highway: str) -> str | None:
-    """Basemap class of an OSM ``highway`` value (``None``: not drawn)."""
-    return HIGHWAY_CLASS.get(str(highway).strip().lower())
 
 
 def _segments_as_streets(region: Any) -> gpd.GeoDataFrame:

@@ -27,6 +27,7 @@ from pyproj import Transformer
 from rapidfuzz import fuzz
 
 from geo.settings import CRS_MEASURE, CRS_STORE
+from geo.textfold import fold_text
 from offers.taxonomy import CATEGORIES
 
 DEDUP_DISTANCE_M = 30.0
@@ -34,13 +35,6 @@ DEDUP_DISTANCE_M = 30.0
 #: the address point of a list; their radius is larger.
 DEDUP_AREA_DISTANCE_M = 80.0
 NAME_SIMILARITY_MIN = 80.0
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
-def normalise_name(text: str) -> str:
-    """``"Theodor-Heuss-Gymnasium  Wolfsburg"`` -> ``"theodor heuss gymnasium wolfsburg"``."""
-    low = str(text).lower().translate(_FOLD)
-    return " ".join(re.sub(r"[^\w]+", " ", low).split())
 
 
 _NUMBER_TOKEN = re.compile(r"^(?:\d+[a-z]?|i{1,3}|iv|v|vi{1,3}|ix|x)$")
@@ -52,7 +46,7 @@ def name_similarity(a: str, b: str) -> float:
     Names whose numbers differ ("BBS I" and "BBS II", "Kita 3" and "Kita 4") are
     different offers, so their score is capped at 50.
     """
-    na, nb = normalise_name(a), normalise_name(b)
+    na, nb = fold_text(a), fold_text(b)
     score = float(fuzz.token_set_ratio(na, nb))
     nums_a = {t for t in na.split() if _NUMBER_TOKEN.match(t)}
     nums_b = {t for t in nb.split() if _NUMBER_TOKEN.match(t)}

@@ -22,7 +22,6 @@ import io
 import math
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,8 @@ import shapely
 
 from geo.errors import OfferImportError
 from geo.settings import CRS_STORE
-from geo.textfile import decode_table_bytes
+from geo.textfile import decode_table_bytes, sniff_delimiter
+from geo.textfold import fold_text
 
 #: Default maximum file size; override with the environment variable BLK_MAX_IMPORT_MB.
 DEFAULT_MAX_IMPORT_MB = 50.0
@@ -91,17 +91,7 @@ def max_import_bytes() -> int:
 
 def normalise_header(text: str) -> str:
     """Lower-case ASCII letters and digits only: ``"Straße "`` -> ``"strasse"``."""
-    low = str(text).strip().lower()
-    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        low = low.replace(a, b)
-    low = unicodedata.normalize("NFKD", low).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", low)
-
-
-def _sniff_delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in (";", ",", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
+    return re.sub(r"[^a-z0-9]", "", fold_text(text))
 
 
 def _read_csv(path: Path) -> RawTable:
@@ -111,7 +101,7 @@ def _read_csv(path: Path) -> RawTable:
             "the file is empty.", path=path, hint="Export the table again with a header row."
         )
     first_line = text.lstrip("\n\r").splitlines()[0]
-    delimiter = _sniff_delimiter(first_line)
+    delimiter = sniff_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         records = [r for r in reader if any(cell.strip() for cell in r)]
@@ -130,7 +120,7 @@ def _read_csv(path: Path) -> RawTable:
             if len(cells) > len(headers) and not any(c.strip() for c in cells[len(headers) :]):
                 cells = cells[: len(headers)]
             else:
-                other = _sniff_delimiter(delimiter.join(cells).replace(delimiter, ""))
+                other = sniff_delimiter(delimiter.join(cells).replace(delimiter, ""))
                 hint = (
                     f" This row seems to use {other!r} instead of {delimiter!r}."
                     if other != delimiter and len(cells) < len(headers)

@@ -28,6 +28,7 @@ from pyproj import Transformer
 from geo.agegroups import groups_for_ages
 from geo.errors import GeocodeError, OfferImportError
 from geo.settings import CRS_MEASURE, CRS_STORE
+from geo.textfold import fold_text
 from offers.readers import RawTable, Reject, normalise_header
 from offers.safety import FORMULA_PREFIXES
 from offers.schema import normalise_record
@@ -230,7 +231,8 @@ def _text(values: Mapping[str, Any], mapping: Mapping[str, str], fld: str) -> st
 
 
 def _norm_key(text: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+    # not transliterated: offer ids of earlier imports are derived from these keys
+    return fold_text(text, transliterate=False)
 
 
 def _in_bbox(lon: float, lat: float, bbox: tuple[float, float, float, float]) -> bool:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Iterable, Mapping
 
 import geopandas as gpd
@@ -24,11 +23,11 @@ from pyproj import Transformer
 from rapidfuzz import fuzz, process
 
 from geo.settings import CRS_MEASURE, CRS_STORE
+from geo.textfold import fold_text
 from offers.hours import open_status
 from offers.taxonomy import CATEGORIES, GROUPS
 
 TEXT_MIN_SCORE = 75.0
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 #: ISO 639-1 codes -> (German, English) names for reasons and filters.
 LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
@@ -57,16 +56,10 @@ _MODE_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
-def fold(text: str) -> str:
-    """Lower case, umlauts as ae/oe/ue/ss, punctuation as spaces."""
-    low = str(text).lower().translate(_FOLD)
-    return " ".join(re.sub(r"[^\w]+", " ", low).split())
-
-
 def _language_key(value: str) -> str:
-    low = fold(value)
+    low = fold_text(value)
     for code, (de, en) in LANGUAGE_NAMES.items():
-        if low in (code, fold(de), fold(en)):
+        if low in (code, fold_text(de), fold_text(en)):
             return code
     return low
 
@@ -77,8 +70,8 @@ def text_score(query: str, haystack: str) -> float:
     Each query word scores 100 when it starts a haystack word, else its best
     ``fuzz.ratio`` against the haystack words; the result is the mean over words.
     """
-    q_words = fold(query).split()
-    h_words = fold(haystack).split()
+    q_words = fold_text(query).split()
+    h_words = fold_text(haystack).split()
     if not q_words:
         return 100.0
     if not h_words:
@@ -97,10 +90,10 @@ def text_score(query: str, haystack: str) -> float:
 
 def text_scores(query: str, haystacks: list[str]) -> np.ndarray:
     """:func:`text_score` for many haystacks at once (each distinct word scored once)."""
-    q_words = fold(query).split()
+    q_words = fold_text(query).split()
     if not q_words:
         return np.full(len(haystacks), 100.0)
-    docs = [fold(h).split() for h in haystacks]
+    docs = [fold_text(h).split() for h in haystacks]
     vocab = sorted({w for d in docs for w in d})
     if not vocab:
         return np.zeros(len(haystacks))
@@ -194,7 +187,7 @@ def search_offers(
         hi = _floats(offers["age_max"], missing=math.inf)
         mask &= (lo <= age) & (age <= hi)
     for column, wanted, key in (
-        ("topics", topics, fold),
+        ("topics", topics, fold_text),
         ("languages", languages, _language_key),
     ):
         if wanted is None:
@@ -319,7 +312,7 @@ def match_profile(
         Index ``offer_id``; columns ``name``, ``category``, ``minutes``, ``score``,
         ``reasons_de``, ``reasons_en``; best first.
     """
-    want_topics = {fold(t) for t in topics if str(t).strip()}
+    want_topics = {fold_text(t) for t in topics if str(t).strip()}
     want_langs = {_language_key(v) for v in languages if str(v).strip()}
     pool = search_offers(offers, age=age)
     seconds = pd.Series(seconds_by_offer, dtype="float64").reindex(pool.index)
@@ -346,12 +339,12 @@ def match_profile(
                 en.append("no free places")
         else:
             score += 10
-        offered = {fold(t) for t in _listish(rec["topics"])}
+        offered = {fold_text(t) for t in _listish(rec["topics"])}
         if want_topics:
             hit = want_topics & offered
             score += 20.0 * len(hit) / len(want_topics)
             if hit:
-                names = ", ".join(sorted(t for t in _listish(rec["topics"]) if fold(t) in hit))
+                names = ", ".join(sorted(t for t in _listish(rec["topics"]) if fold_text(t) in hit))
                 de.append(names)
                 en.append(names)
         spoken = {_language_key(v) for v in _listish(rec["languages"])}

@@ -198,7 +198,10 @@ def per_offer_reference(router: Router, offers: gpd.GeoDataFrame) -> tuple[np.nd
     ids, nodes, snap_m = [], [], []
     x, y = router.project(offers.geometry.x, offers.geometry.y, crs="EPSG:4326")
     for oid, xi, yi in zip(offers.index, x, y, strict=True):
-        d, n = router.net.node_tree.query([xi, yi])
+        # brute force, not the network's KD-tree the engine uses
+        dist = np.hypot(router.net.x - xi, router.net.y - yi)
+        n = int(np.argmin(dist))
+        d = float(dist[n])
         if d <= 500:
             ids.append(oid)
             nodes.append(n)

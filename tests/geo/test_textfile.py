@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from geo.census import read_census
 from geo.errors import CensusFormatError, InputDataError, OfferImportError
-from geo.textfile import decode_table_bytes
+from geo.textfile import DELIMITERS, decode_table_bytes, sniff_delimiter
 
 TEXT = (
     "Name;Straße;Plätze\nKita Sonnenschein;Schloßplatz 1;45\nHort Grußendorf;Steingartenstraße;20\n"
@@ -56,3 +60,34 @@ def test_census_file_that_is_binary_is_a_census_error(tmp_path: Path) -> None:
     bad.write_bytes(b"GITTER_ID_100m;Einwohner\n\x00\x01\x02")
     with pytest.raises(CensusFormatError, match=r"zensus\.csv: the file contains NUL bytes"):
         read_census([bad])
+
+
+@pytest.mark.parametrize(
+    ("line", "delimiter"),
+    [
+        ("Gitter_ID_100m;x_mp_100m;y_mp_100m;Einwohner", ";"),
+        ("name,lon,lat", ","),
+        ("Name\tStraße\tPlätze", "\t"),
+        ("Name|Straße", "|"),
+        ("Name;Straße, Hausnummer;Plätze", ";"),  # one comma inside a column name
+        ("a,b;c", ";"),  # a tie goes to the German delimiter
+        ("Einwohner", ","),  # a single column
+    ],
+)
+def test_sniff_delimiter(line: str, delimiter: str) -> None:
+    assert sniff_delimiter(line) == delimiter
+
+
+_FIELD = st.text(
+    alphabet=st.characters(blacklist_characters=';,\t|"\r\n', blacklist_categories=("Cs",)),
+    min_size=1,
+)
+
+
+@given(st.sampled_from(DELIMITERS), st.lists(_FIELD, min_size=2, max_size=12))
+def test_sniff_delimiter_finds_what_the_csv_writer_used(delimiter: str, header: list) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter).writerow(header)
+    line = buffer.getvalue().removesuffix("\r\n")
+    assert sniff_delimiter(line) == delimiter
+    assert next(csv.reader([line], delimiter=delimiter)) == header

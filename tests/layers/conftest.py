@@ -11,7 +11,7 @@ import shapely
 from pyproj import Transformer
 
 from geo.settings import CRS_MEASURE, CRS_STORE
-from layers.basemap import street_class
+from geo.streetclass import street_class
 from tests.layers.helpers import CENTRE_LONLAT, CUT, XSS
 
 

@@ -7,29 +7,28 @@ from pathlib import Path
 
 import pytest
 
+from geo.streetclass import STREET_CLASSES, street_class
 from layers.basemap import (
-    STREET_CLASSES,
     basemap_filename,
     basemap_geojson,
     basemap_layer,
-    street_class,
     write_basemap,
 )
 from tests.layers.helpers import render
 
 
-@pytest.mark.parametrize(
-    ("highway", "cls"),
-    [
-        ("motorway", "motorway"),
-        ("tertiary", "secondary"),
-        ("residential", "minor"),
-        ("footway", "path"),
-        ("construction", None),
-    ],
-)
-def test_street_class(highway: str, cls: str | None) -> None:
-    assert street_class(highway) == cls
+@pytest.mark.parametrize("region_name", ["wolfsburg", "lauf"])
+def test_build_and_basemap_class_streets_alike(request, region_name: str) -> None:
+    """The streets the build stored and the basemap's classes of the segments agree."""
+    from layers.basemap import _segments_as_streets
+
+    region = request.getfixturevalue(region_name)
+    stored = region.basemap["streets"]
+    segments = _segments_as_streets(region)
+    assert set(segments["cls"]) <= set(stored["cls"]) <= set(STREET_CLASSES)
+    # every walk segment has a class (none is silently dropped)
+    walk = region.networks["walk"]
+    assert all(street_class(h) is not None for h in walk.seg_highway)
 
 
 def test_write_basemap_once_per_key(mini_region, tmp_path: Path) -> None:
