@@ -46,6 +46,8 @@ def fold_text(text: object, *, transliterate: bool = True) -> str:
     if transliterate:
         # NFC first: a decomposed "a" + combining diaeresis is an "ä" too
         low = unicodedata.normalize("NFC", low).translate(_UMLAUTS)
-        low = unicodedata.normalize("NFKD", low)
+        # NFKD splits accents off and compatibility forms ("ﬁ", "𝕬") into plain
+        # letters, which may be upper case again
+        low = unicodedata.normalize("NFKD", low).lower()
         low = "".join(ch for ch in low if not unicodedata.combining(ch))
     return " ".join(_NOT_WORD.sub(" ", low).split())
