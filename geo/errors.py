@@ -131,7 +131,3 @@ class OfferNotFoundError(OfferStoreError, KeyError):
     def __str__(self) -> str:
         # KeyError would print the message in quotes
         return self.reason
-
-
-class AuthError(BildungslandkarteError):
-    """Editing was attempted without a signed-in planner."""

@@ -74,7 +74,6 @@ _AREA_CLASSES: tuple[tuple[str, frozenset[str], str], ...] = (
     ),
     ("landuse", frozenset({"residential"}), "residential"),
 )
-POI_COLUMNS: tuple[str, ...] = ("osm_type", "osm_id", "name", "tags", "geometry")
 
 
 @dataclass(frozen=True, eq=False)

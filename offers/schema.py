@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -173,8 +173,3 @@ def frame_to_records(offers: gpd.GeoDataFrame) -> dict[str, dict[str, Any]]:
             row["lon"], row["lat"] = pt.x, pt.y
         out[str(oid)] = normalise_record(row)
     return out
-
-
-def join_list(values: Iterable[str]) -> str:
-    """Join a list column value for display or export: ``"a; b"``."""
-    return "; ".join(str(v) for v in values)

@@ -481,12 +481,6 @@ def view_for_bounds(
     return centre, int(max(1, min(max_zoom, zoom)))
 
 
-def region_center(region: Any) -> tuple[float, float]:
-    """(lat, lon) of the region's outline centre, EPSG:4326."""
-    c = region.boundary.centroid
-    return float(c.y), float(c.x)
-
-
 @st.cache_resource(show_spinner=False, max_entries=4)
 def basemap_url(slug: str, cache_key: str) -> str:
     """Write the region's offline basemap once per cache key and return its static URL."""
