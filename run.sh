@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # One entry for a fresh machine:
-#   ./run.sh app    install everything and start the app on the default region
-#   ./run.sh test   install everything (incl. headless Chromium) and run lint + all tests
+#   ./run.sh app    install the runtime (requirements.txt) and start the app on the default region
+#   ./run.sh test   install runtime + test/tooling deps (requirements-dev.txt, incl. headless
+#                   Chromium) and run lint + all tests
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
 
 install_python() {
-  "$PY" -m pip install --disable-pip-version-check -q -r requirements.txt
+  # $1: requirements.txt (runtime) or requirements-dev.txt (runtime + tests and tooling)
+  "$PY" -m pip install --disable-pip-version-check -q -r "${1:-requirements.txt}"
 }
 
 install_assets() {
@@ -36,7 +38,7 @@ case "${1:-app}" in
     exec "$PY" -m streamlit run app.py
     ;;
   test)
-    install_python
+    install_python requirements-dev.txt
     install_assets
     install_browser
     "$PY" -m ruff check .

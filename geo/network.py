@@ -145,6 +145,9 @@ class Network:
     def to_networkx(self) -> Any:
         """An OSMnx-style ``networkx.MultiDiGraph`` (for libraries that need one).
 
+        NetworkX is a test and benchmark dependency (``requirements-dev.txt``); the app
+        never calls this.
+
         Node attributes ``x``/``y`` are EPSG:25832; edge attribute ``travel_time``
         is seconds and ``length`` metres; ``graph["crs"]`` is EPSG:25832.
         """
