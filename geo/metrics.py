@@ -183,14 +183,15 @@ def _names_with_total(districts: pd.DataFrame) -> list[object]:
 
 
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    """Smallest value at which the cumulative weight reaches half the total."""
+    """Smallest value at which the cumulative weight reaches half the total (NaN: no weight).
+
+    NumPy's weighted quantile with the inverted CDF: an actual value, never an
+    interpolated one, so ``inf`` (unreached) is the median when most people reach nothing.
+    """
     mask = weights > 0
     if not mask.any():
         return float("nan")
-    v, w = values[mask], weights[mask]
-    order = np.argsort(v, kind="stable")
-    cum = np.cumsum(w[order])
-    return float(v[order][np.searchsorted(cum, cum[-1] / 2.0, side="left")])
+    return float(np.quantile(values[mask], 0.5, weights=weights[mask], method="inverted_cdf"))
 
 
 @dataclass(frozen=True, eq=False)

@@ -112,6 +112,15 @@ def _list(value: Any) -> str:
     return esc(value)
 
 
+def _hours(row: Row, *, lang: str) -> str:
+    """The hours as written, and "unknown" where an "open now" search could not tell."""
+    text = esc(row.get("opening_hours"))
+    if row.get("open_status") != "unknown":
+        return text
+    unknown = f"<em>{esc(t('hours_unknown', lang))}</em>"
+    return f"{text}<br>{unknown}" if text else unknown
+
+
 def popup_html(row: Row, *, lang: str, number: int | None = None) -> str:
     """The popup of one offer: name, category, address, provider, contact, hours, places.
 
@@ -127,7 +136,7 @@ def popup_html(row: Row, *, lang: str, number: int | None = None) -> str:
         _row(t("address", lang), _address(row)),
         _row(t("provider", lang), esc(row.get("provider"))),
         _row(t("contact", lang), _contact(row)),
-        _row(t("hours", lang), esc(row.get("opening_hours"))),
+        _row(t("hours", lang), _hours(row, lang=lang)),
         _row(t("places", lang), _places(row, lang=lang)),
         _row(t("ages", lang), _ages(row, lang=lang)),
         _row(t("languages", lang), _list(row.get("languages"))),

@@ -23,6 +23,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "provider": ("Träger", "Provider"),
     "contact": ("Kontakt", "Contact"),
     "hours": ("Öffnungszeiten", "Opening hours"),
+    "hours_unknown": ("Öffnungszeiten unbekannt", "Opening hours unknown"),
     "places": ("Plätze", "Places"),
     "free": ("frei", "free"),
     "ages": ("Alter", "Ages"),

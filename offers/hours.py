@@ -3,22 +3,51 @@
 Supported: ``24/7``; rules separated by ``;`` (a later rule replaces earlier ones on
 the days it names) or by ``,`` after a time (an additional rule that adds times);
 weekday selectors ``Mo Tu We Th Fr Sa Su`` as lists and ranges (also wrapping,
-``Fr-Mo``); ``PH`` (German nationwide public holidays) in selectors; time spans
+``Fr-Mo``); ``PH`` (the public holidays of the region's state, from the ``holidays``
+package) in selectors; time spans
 ``HH:MM-HH:MM`` (also past midnight, ``22:00-02:00`` or ``18:00-26:00``); ``off`` and
 ``closed``; a bare time span without days (every day).
 
 Everything else (months, weeks, dates, ``sunrise``, comments, ``SH``, open ends ``+``)
 gives *unknown*: :func:`open_status` returns ``"unknown"`` and never raises. The PyPI
 alternatives for Python are unmaintained, so this stays small and tested.
+
+Times are German wall-clock times (:data:`TIMEZONE`, Europe/Berlin): a timezone-aware
+``at`` is converted first, so a server clock in UTC gives the right answer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
+from zoneinfo import ZoneInfo
 
+import holidays
+
+#: The wall clock opening hours are written in.
+TIMEZONE = ZoneInfo("Europe/Berlin")
+#: German states as region manifests name them -> ISO 3166-2 subdivision code.
+STATE_CODES: dict[str, str] = {
+    "Baden-Württemberg": "BW",
+    "Bayern": "BY",
+    "Berlin": "BE",
+    "Brandenburg": "BB",
+    "Bremen": "HB",
+    "Hamburg": "HH",
+    "Hessen": "HE",
+    "Mecklenburg-Vorpommern": "MV",
+    "Niedersachsen": "NI",
+    "Nordrhein-Westfalen": "NW",
+    "Rheinland-Pfalz": "RP",
+    "Saarland": "SL",
+    "Sachsen": "SN",
+    "Sachsen-Anhalt": "ST",
+    "Schleswig-Holstein": "SH",
+    "Thüringen": "TH",
+}
 DAYS: tuple[str, ...] = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _DAY_INDEX = {d: i for i, d in enumerate(DAYS)}
 _MINUTES_PER_DAY = 24 * 60
@@ -46,48 +75,95 @@ class OpeningHours:
     week: tuple[tuple[Interval, ...], ...]
     holiday: tuple[Interval, ...] | None
 
-    def is_open(self, at: dt.datetime) -> bool:
-        """Whether it is open at the local wall-clock time ``at``."""
+    def is_open(self, at: dt.datetime, *, state: str | None = None) -> bool:
+        """Whether it is open at ``at``.
+
+        Parameters
+        ----------
+        at : datetime
+            Naive: a German wall-clock time; aware: converted to :data:`TIMEZONE`.
+        state : str, optional
+            The German state whose public holidays ``PH`` means (name as in the region
+            manifest, e.g. ``"Bayern"``, or code ``"BY"``); None: nationwide ones only.
+        """
+        at = local_time(at)
         minute = at.hour * 60 + at.minute
         today = at.date()
         yesterday = today - dt.timedelta(days=1)
-        if any(s <= minute < e for s, e in self._day(today)):
+        if any(s <= minute < e for s, e in self._day(today, state)):
             return True
-        return any(s <= minute + _MINUTES_PER_DAY < e for s, e in self._day(yesterday))
+        return any(s <= minute + _MINUTES_PER_DAY < e for s, e in self._day(yesterday, state))
 
-    def _day(self, day: dt.date) -> tuple[Interval, ...]:
-        if self.holiday is not None and day in german_public_holidays(day.year):
+    def _day(self, day: dt.date, state: str | None) -> tuple[Interval, ...]:
+        if self.holiday is not None and day in public_holidays(day.year, state=state):
             return self.holiday
         return self.week[day.weekday()]
+
+
+def local_time(at: dt.datetime) -> dt.datetime:
+    """``at`` as a naive German wall-clock time (aware values converted to Europe/Berlin)."""
+    if at.tzinfo is None:
+        return at
+    return at.astimezone(TIMEZONE).replace(tzinfo=None)
+
+
+def now_local() -> dt.datetime:
+    """The current German wall-clock time, whatever the server's clock zone (naive)."""
+    return local_time(dt.datetime.now(tz=TIMEZONE))
 
 
 class _Unknown(Exception):
     pass
 
 
-def _easter(year: int) -> dt.date:
-    # Anonymous Gregorian algorithm (Meeus/Jones/Butcher).
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    el = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * el) // 451
-    month, day = divmod(h + el - 7 * m + 114, 31)
-    return dt.date(year, month, day + 1)
+def state_code(state: str | None) -> str | None:
+    """The ISO 3166-2 code (``"NI"``) of a German state name or code; None for no state.
 
-
-def german_public_holidays(year: int) -> frozenset[dt.date]:
-    """The nationwide public holidays in Germany (state-only holidays are not included)."""
-    easter = _easter(year)
-    fixed = [(1, 1), (5, 1), (10, 3), (12, 25), (12, 26)]
-    moving = [-2, 1, 39, 50]  # Karfreitag, Ostermontag, Himmelfahrt, Pfingstmontag
-    return frozenset(
-        [dt.date(year, m, d) for m, d in fixed] + [easter + dt.timedelta(days=n) for n in moving]
+    Raises
+    ------
+    ValueError
+        For a name that is no German state (a typo in a manifest must not silently
+        fall back to the nationwide holidays).
+    """
+    if state is None or not str(state).strip():
+        return None
+    text = str(state).strip()
+    code = text.upper().removeprefix("DE-")
+    if code in STATE_CODES.values():
+        return code
+    if text in STATE_CODES:
+        return STATE_CODES[text]
+    raise ValueError(
+        f"{state!r} is no German state; use one of {', '.join(STATE_CODES)} "
+        "or its code (e.g. 'NI')."
     )
+
+
+def public_holidays(year: int, *, state: str | None = None) -> frozenset[dt.date]:
+    """The public holidays of one year in Germany, nationwide plus those of ``state``.
+
+    Parameters
+    ----------
+    year : int
+    state : str, optional
+        A German state's name (as in the region manifest, e.g. ``"Niedersachsen"``) or
+        ISO code (``"NI"``); None: the nationwide holidays only.
+
+    Returns
+    -------
+    frozenset of date
+        From the ``holidays`` package (``holidays.Germany(subdiv=...)``). For Bavaria
+        these are the holidays of every Bavarian municipality (Mariä Himmelfahrt, a
+        holiday only in mainly Catholic ones, is not among them).
+    """
+    return _holiday_dates(int(year), state_code(state))
+
+
+@functools.lru_cache(maxsize=64)
+def _holiday_dates(year: int, subdiv: str | None) -> frozenset[dt.date]:
+    # bounded memo of an immutable result: building the calendar costs about a
+    # millisecond, and the open-now filter asks once per offer
+    return frozenset(holidays.Germany(subdiv=subdiv, years=year))
 
 
 def _parse_days(selector: str) -> tuple[set[int], bool]:
@@ -188,13 +264,16 @@ def parse_opening_hours(text: str | None) -> OpeningHours | None:
     )
 
 
-def open_status(text: str | None, at: dt.datetime) -> Literal["open", "closed", "unknown"]:
+def open_status(
+    text: str | None, at: dt.datetime, *, state: str | None = None
+) -> Literal["open", "closed", "unknown"]:
     """``"open"``, ``"closed"`` or ``"unknown"`` (empty or unsupported syntax) at ``at``.
 
-    ``at`` is local wall-clock time (Europe/Berlin); a timezone-aware value is used
-    as its wall-clock reading.
+    ``at`` naive is German wall-clock time; an aware value is converted to
+    Europe/Berlin first. ``state`` picks the public holidays ``PH`` means (see
+    :meth:`OpeningHours.is_open`).
     """
     hours = parse_opening_hours(text)
     if hours is None:
         return "unknown"
-    return "open" if hours.is_open(at) else "closed"
+    return "open" if hours.is_open(at, state=state) else "closed"

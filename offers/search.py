@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 
 from geo.settings import CRS_MEASURE, CRS_STORE
 from geo.textfold import fold_text
-from offers.hours import open_status
+from offers.hours import open_status, state_code
 from offers.taxonomy import CATEGORIES, GROUPS
 
 TEXT_MIN_SCORE = 75.0
@@ -142,6 +142,7 @@ def search_offers(
     provider_types: Iterable[str] | None = None,
     wheelchair: bool | str | None = None,
     open_at: dt.datetime | None = None,
+    state: str | None = None,
     text: str | None = None,
     text_min_score: float = TEXT_MIN_SCORE,
 ) -> gpd.GeoDataFrame:
@@ -163,15 +164,23 @@ def search_offers(
     wheelchair : bool or str
         ``True``: ``yes`` or ``limited``; ``"yes"``: only ``yes``; ``False``: no filter.
     open_at : datetime
-        Local time at which the offer must be open (unknown hours do not match).
+        Time at which the offer must be open (naive: German wall-clock time; aware:
+        converted to Europe/Berlin). Offers known to be closed then are left out;
+        offers whose hours are missing or not understood are kept and flagged in an
+        ``open_status`` column (``"open"`` or ``"unknown"``), so a page can say so
+        instead of hiding them.
+    state : str, optional
+        The region's German state (manifest name or code) for the public holidays of
+        ``PH`` rules; None: nationwide holidays only.
     text : str
         Free text over name, category, subtype, provider, topics, address.
 
     Returns
     -------
     GeoDataFrame
-        The matching rows (index kept). With ``text`` a ``text_score`` column (0–100)
-        is added and rows are sorted by it, best first.
+        The matching rows (index kept). With ``open_at`` an ``open_status`` column is
+        added; with ``text`` a ``text_score`` column (0–100), and rows are sorted by
+        it, best first.
     """
     mask = pd.Series(True, index=offers.index)
     if categories is not None:
@@ -203,9 +212,14 @@ def search_offers(
         mask &= offers["wheelchair"].isin(["yes", "limited"])
     elif isinstance(wheelchair, str) and wheelchair:
         mask &= offers["wheelchair"] == wheelchair
+    status = None
     if open_at is not None:
-        mask &= offers["opening_hours"].map(lambda h: open_status(h, open_at) == "open")
+        state_code(state)  # an unknown state fails here, not silently per offer
+        status = offers["opening_hours"].map(lambda h: open_status(h, open_at, state=state))
+        mask &= status != "closed"
     result = offers.loc[mask.to_numpy()].copy()
+    if status is not None:
+        result["open_status"] = status.loc[mask].astype(object).to_numpy()
     if text is not None and text.strip():
         labels = {k: c.label_de for k, c in CATEGORIES.items()}
         hay = [

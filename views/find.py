@@ -6,7 +6,6 @@ The view (address, clicked point, mode, time budget, categories) lives in
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from concurrent.futures import Future
 from typing import Any
@@ -102,8 +101,15 @@ def filter_offers(
     languages: list[str],
     wheelchair: bool,
     open_now: bool,
+    state: str | None = None,
 ) -> Any:
-    """Apply the page's filters with ``offers.search.search_offers`` (EPSG:4326 kept)."""
+    """Apply the page's filters with ``offers.search.search_offers`` (EPSG:4326 kept).
+
+    "Open now" is German time (``offers.hours.now_local``, not the server's clock) with
+    the public holidays of the region's ``state``; offers with unknown hours stay,
+    flagged ``open_status == "unknown"``.
+    """
+    from offers.hours import now_local
     from offers.search import search_offers
 
     return search_offers(
@@ -112,7 +118,8 @@ def filter_offers(
         age=age,
         languages=languages or None,
         wheelchair=True if wheelchair else None,
-        open_at=dt.datetime.now() if open_now else None,
+        open_at=now_local() if open_now else None,
+        state=state,
     )
 
 
@@ -296,7 +303,9 @@ def details(row: pd.Series) -> None:
         tr("common.phone"): row.get("phone", ""),
         tr("common.email"): row.get("email", ""),
         tr("common.website"): row.get("website", ""),
-        tr("common.hours"): row.get("opening_hours", ""),
+        tr("common.hours"): tr("common.hours_unknown")
+        if row.get("open_status") == "unknown" and not row.get("opening_hours")
+        else row.get("opening_hours", ""),
         tr("common.places"): row.get("capacity", ""),
         tr("common.free_places"): row.get("free_places", ""),
         tr("common.languages"): ", ".join(row.get("languages") or []),
@@ -402,6 +411,7 @@ def render() -> None:
                     languages=list(langs),
                     wheelchair=wheelchair,
                     open_now=open_now,
+                    state=region.manifest.state,
                 )
                 from geo.access import offer_seconds
 
@@ -520,6 +530,11 @@ def _results(
         },
         index=ranked.index,
     )
+    if "open_status" in ranked.columns:  # "open now" asked: say where the hours are unknown
+        table[tr("common.hours")] = [
+            tr("common.hours_unknown") if s == "unknown" else tr("common.open_now")
+            for s in ranked["open_status"]
+        ]
     formats = {tr("find.rank"): 0, tr("find.travel"): 1, tr("find.walk_distance"): 0}
     st.dataframe(styled(table, formats=formats), hide_index=True, width="stretch")
     st.markdown(f"#### {tr('find.details')}")

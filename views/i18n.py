@@ -92,6 +92,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "common.places": ("Plätze", "Places"),
     "common.free_places": ("Freie Plätze", "Free places"),
     "common.hours": ("Öffnungszeiten", "Opening hours"),
+    "common.hours_unknown": ("Öffnungszeiten unbekannt", "Opening hours unknown"),
     "geocode.housenumber_not_found": (
         "{label} (Hausnummer {value} nicht gefunden, Straße gezeigt)",
         "{label} (house number {value} not found, showing the street)",

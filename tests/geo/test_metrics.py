@@ -26,7 +26,7 @@ from geo.access import (
     underserved_cells,
 )
 from geo.errors import InputDataError
-from geo.metrics import step_weights
+from geo.metrics import _weighted_median, step_weights
 from geo.synthetic import grid_network, synthetic_cells, synthetic_offers
 
 
@@ -326,3 +326,22 @@ def test_coverage_district_without_cells_and_cells_without_district() -> None:
     pop = cells["pop_0_5"].where(cells["in_region"].astype(bool)).fillna(0.0)
     assert out.loc["__total__", "population"] == pytest.approx(pop.sum())
     assert out["population"].drop("__total__").sum() < out.loc["__total__", "population"]
+
+
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.floats(0, 120), st.just(float("inf"))), st.integers(0, 40)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_weighted_median_is_the_lower_median_of_the_expanded_people(pairs: list) -> None:
+    """Integer weights are head counts: repeat each value per person, take the lower median."""
+    values = np.array([v for v, _ in pairs], dtype=float)
+    weights = np.array([w for _, w in pairs], dtype=float)
+    got = _weighted_median(values, weights)
+    people = np.sort(np.repeat(values, weights.astype(int)))
+    if people.size == 0:
+        assert np.isnan(got)
+    else:
+        assert got == people[(people.size + 1) // 2 - 1]

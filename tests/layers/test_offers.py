@@ -79,6 +79,28 @@ def test_popup_lists_the_offer_facts(offers_all: gpd.GeoDataFrame) -> None:
     assert "1,200 (35 free)" in popup_html(row, lang="en")
 
 
+@pytest.mark.parametrize(
+    ("hours", "status", "lang", "shown", "note"),
+    [
+        ("Mo-Fr 07:00-17:00", "open", "de", "Mo-Fr 07:00-17:00", False),
+        (None, "unknown", "de", "Öffnungszeiten unbekannt", True),
+        ("nach Vereinbarung <b>", "unknown", "en", "nach Vereinbarung &lt;b&gt;", True),
+        (None, None, "de", "", False),  # no "open now" search: no note
+    ],
+)
+def test_popup_says_when_an_open_now_search_could_not_tell(
+    offers_all: gpd.GeoDataFrame, hours, status, lang: str, shown: str, note: bool
+) -> None:
+    row = offers_all.iloc[0].copy()
+    row["opening_hours"] = hours
+    if status is not None:
+        row["open_status"] = status
+    html = popup_html(row, lang=lang)
+    assert shown in html
+    unknown = "Öffnungszeiten unbekannt" if lang == "de" else "Opening hours unknown"
+    assert (unknown in html) == note
+
+
 def test_javascript_links_are_not_linked(offers_all: gpd.GeoDataFrame) -> None:
     row = offers_all.iloc[0].copy()
     row["website"] = "javascript:alert(1)"

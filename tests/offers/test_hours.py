@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from dateutil.easter import easter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from offers.hours import german_public_holidays, open_status, parse_opening_hours
+from offers.hours import open_status, parse_opening_hours, public_holidays, state_code
 
 MON = dt.date(2026, 11, 23)  # a Monday, no holiday
 
@@ -56,12 +57,64 @@ def test_open_status(hours: str | None, when: dt.datetime, expected: str) -> Non
     assert open_status(hours, when) == expected
 
 
+def _nationwide(year: int) -> set[dt.date]:
+    """The nine nationwide holidays, the moving ones from dateutil's Easter (the oracle)."""
+    e = easter(year)
+    fixed = {dt.date(year, m, d) for m, d in ((1, 1), (5, 1), (10, 3), (12, 25), (12, 26))}
+    # Karfreitag, Ostermontag, Christi Himmelfahrt, Pfingstmontag
+    return fixed | {e + dt.timedelta(days=n) for n in (-2, 1, 39, 50)}
+
+
+@pytest.mark.parametrize("year", [2024, 2025, 2026, 2030])
+def test_holidays_nationwide_and_per_state(year: int) -> None:
+    assert public_holidays(year) == _nationwide(year)
+    # Wolfsburg: Niedersachsen adds Reformationstag
+    assert public_holidays(year, state="Niedersachsen") == _nationwide(year) | {
+        dt.date(year, 10, 31)
+    }
+    # Lauf: Bayern adds Heilige Drei Könige, Fronleichnam, Allerheiligen
+    assert public_holidays(year, state="Bayern") == _nationwide(year) | {
+        dt.date(year, 1, 6),
+        easter(year) + dt.timedelta(days=60),
+        dt.date(year, 11, 1),
+    }
+
+
 @pytest.mark.parametrize(
-    ("year", "easter_monday"), [(2024, dt.date(2024, 4, 1)), (2026, dt.date(2026, 4, 6))]
+    ("state", "code"),
+    [("Niedersachsen", "NI"), ("Bayern", "BY"), ("by", "BY"), ("DE-NI", "NI"), ("", None)],
 )
-def test_holidays(year: int, easter_monday: dt.date) -> None:
-    days = german_public_holidays(year)
-    assert easter_monday in days and dt.date(year, 10, 3) in days and len(days) == 9
+def test_state_code(state: str, code: str | None) -> None:
+    assert state_code(state) == code
+
+
+def test_unknown_state_is_refused() -> None:
+    with pytest.raises(ValueError, match="'Bavaria' is no German state"):
+        public_holidays(2026, state="Bavaria")
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"), [("Bayern", "closed"), ("Niedersachsen", "open"), (None, "open")]
+)
+def test_ph_follows_the_regions_state(state: str | None, expected: str) -> None:
+    # Tuesday 6 January 2026: a holiday in Bavaria only
+    assert open_status(SCHOOL, dt.datetime(2026, 1, 6, 10, 0), state=state) == expected
+
+
+@pytest.mark.parametrize(
+    ("utc", "expected"),
+    [
+        (dt.datetime(2026, 11, 24, 6, 29, tzinfo=dt.UTC), "closed"),  # 07:29 CET
+        (dt.datetime(2026, 11, 24, 6, 30, tzinfo=dt.UTC), "open"),  # 07:30 CET
+        (dt.datetime(2026, 7, 1, 5, 30, tzinfo=dt.UTC), "open"),  # 07:30 CEST
+        (dt.datetime(2026, 7, 1, 14, 30, tzinfo=dt.UTC), "closed"),  # 16:30 CEST
+    ],
+)
+def test_aware_times_are_read_in_german_time(utc: dt.datetime, expected: str) -> None:
+    # a server clock in UTC must not shift the opening hours by one or two hours
+    assert open_status(SCHOOL, utc) == expected
+    if expected == "open":  # read as a wall clock, the UTC time would still be closed
+        assert open_status(SCHOOL, utc.replace(tzinfo=None)) == "closed"
 
 
 @settings(max_examples=300, deadline=None)

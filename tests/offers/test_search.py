@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from offers.hours import open_status
 from offers.osm import offers_from_pois
 from offers.search import (
     match_profile,
@@ -63,7 +64,15 @@ def test_open_at(offers: gpd.GeoDataFrame) -> None:
     open_day = search_offers(offers, open_at=tuesday_10)
     open_night = search_offers(offers, open_at=sunday_3)
     assert len(open_night) < len(open_day)
-    assert (open_night["opening_hours"] == "24/7").all()
+    for found, when in ((open_day, tuesday_10), (open_night, sunday_3)):
+        # closed offers are left out; unknown hours stay, flagged, instead of vanishing
+        want = offers["opening_hours"].map(lambda h, when=when: open_status(h, when))
+        assert found.index.equals(want.index[want != "closed"])
+        assert found["open_status"].tolist() == want[want != "closed"].tolist()
+    known = open_night[open_night["open_status"] == "open"]
+    assert (known["opening_hours"] == "24/7").all()
+    assert (open_night["open_status"] == "unknown").any()
+    assert "open_status" not in search_offers(offers).columns
 
 
 @pytest.mark.parametrize(

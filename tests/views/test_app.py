@@ -192,6 +192,19 @@ def test_find_category_filter(region: Any) -> None:
     assert shared.multiselect(key="find_cats").value == [key]
 
 
+def test_find_open_now_keeps_unknown_hours_and_says_so(region: Any) -> None:
+    at = open_page("find", query={"lon": str(CENTRE[0]), "lat": str(CENTRE[1]), "min": "20"})
+    every = set(at.dataframe[0].value[t("common.name", "de")])
+    at.checkbox(key="find_open_now").check().run()
+    assert_clean(at)
+    table = at.dataframe[0].value
+    hours = set(table[t("common.hours", "de")])
+    # offers without readable hours are listed and flagged, not dropped
+    assert t("common.hours_unknown", "de") in hours
+    assert hours <= {t("common.hours_unknown", "de"), t("common.open_now", "de")}
+    assert set(table[t("common.name", "de")]) <= every
+
+
 def test_find_prefetches_the_other_modes(region: Any) -> None:
     from views.common import get_access_cache
 
