@@ -115,12 +115,6 @@ def test_fca_equals_pysal_on_wolfsburg_kitas(
     assert ours.cells.index.equals(cells.index)
 
 
-def test_offer_cell_seconds_agree_with_nearest_offer(wolfsburg, walk, kita_offers) -> None:
-    _ids, seconds, _ = offer_cell_seconds(walk, kita_offers, wolfsburg.cells)
-    nearest = nearest_offer(walk, kita_offers, cells=wolfsburg.cells)
-    np.testing.assert_allclose(seconds.min(axis=0), nearest.cells["seconds"], atol=1e-6)
-
-
 def test_unknown_capacity_counts_one_and_is_flagged(wolfsburg, walk, kita_offers) -> None:
     res = e2sfca(
         walk, kita_offers, wolfsburg.cells, pop_columns="pop_0_5", districts=wolfsburg.districts
