@@ -29,11 +29,6 @@ from tests.geo.oracles import random_points, reference_times
 TO_STORE = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
 
 
-@pytest.fixture(scope="module")
-def walk(wolfsburg) -> Router:
-    return Router(wolfsburg.networks["walk"])
-
-
 @pytest.mark.parametrize("seed", [5, 6])
 def test_offer_seconds_equal_networkx_plus_brute_force_snap(walk: Router, seed: int) -> None:
     offers = synthetic_offers(walk.net, 12, seed=seed)

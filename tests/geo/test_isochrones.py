@@ -22,11 +22,6 @@ TO_MEASURE = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True)
 
 
 @pytest.fixture(scope="module")
-def walk(wolfsburg) -> Router:
-    return Router(wolfsburg.networks["walk"])
-
-
-@pytest.fixture(scope="module")
 def grid() -> Router:
     return Router(grid_network(3600, seed=3, spacing_m=120.0))
 

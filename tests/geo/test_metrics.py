@@ -48,11 +48,6 @@ def kitas(region, *, seed: int) -> gpd.GeoDataFrame:
 
 
 @pytest.fixture(scope="module")
-def walk(wolfsburg) -> Router:
-    return Router(wolfsburg.networks["walk"])
-
-
-@pytest.fixture(scope="module")
 def kita_offers(wolfsburg) -> gpd.GeoDataFrame:
     return kitas(wolfsburg, seed=3)
 

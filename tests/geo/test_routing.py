@@ -21,11 +21,6 @@ TO_STORE = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
 
 
 @pytest.fixture(scope="module")
-def walk(wolfsburg) -> Router:
-    return Router(wolfsburg.networks["walk"])
-
-
-@pytest.fixture(scope="module")
 def synthetic_oneway() -> Router:
     return Router(grid_network(2500, oneway_share=0.3, seed=7, mode="drive"), access_kmh=4.5)
 
