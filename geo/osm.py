@@ -4,7 +4,7 @@ One streaming pass (two with area assembly, done by pyosmium) yields everything 
 region needs from an extract:
 
 * highway ways with their routing tags, noded at shared OSM nodes into a
-  :class:`geo.speeds.Segments` table (EPSG:25832);
+  :class:`geo.netbuild.Segments` table (EPSG:25832);
 * points of interest (nodes, and ways/areas as a representative point) with all tags;
 * basemap features: water, green, forest and residential areas and place labels.
 
@@ -12,7 +12,7 @@ Extracts cut at a bounding box have ways that reference nodes outside the file. 
 ways are trimmed to their runs of present nodes, or dropped if no run keeps two nodes;
 both are counted in the stats, never an error. We read with pyosmium rather than
 OSMnx' XML parser because it reads PBF directly and is an order of magnitude faster;
-the per-mode filters and speeds in :mod:`geo.speeds` follow OSMnx' network types.
+the per-mode filters and speeds in :mod:`geo.netbuild` follow OSMnx' network types.
 """
 
 from __future__ import annotations
