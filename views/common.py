@@ -195,6 +195,29 @@ def get_region() -> Any:
     return region
 
 
+def stop_without_network(region: Any) -> bool:
+    """Say plainly that travel times need a street network, and how to add one.
+
+    Returns True (after showing the notice) when ``region`` has none: a page that
+    needs travel times then renders nothing more.
+    """
+    from pathlib import Path
+
+    note = region.network_note
+    if note is None:
+        return False
+    manifest = Path(note["manifest"])
+    st.info(
+        tr(
+            "common.no_network",
+            region=region.name,
+            manifest=f"data/regions/{manifest.name}",
+            slug=region.slug,
+        )
+    )
+    return True
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def get_geocoder(slug: str) -> Any:
     """The offline geocoder of a region."""

@@ -38,6 +38,7 @@ from views.common import (
     region_cache,
     region_slug,
     show_map,
+    stop_without_network,
     styled,
     to_csv,
     to_xlsx,
@@ -214,6 +215,8 @@ def warm_first_view(cache: Any, region: Any, offers: Any) -> None:
     """
     district_shapes(cache, region)
     cell_corner_json(cache, region)
+    if not region.has_network:
+        return  # the page shows no travel times without a street network
     if len(region.districts) and (offers["category"] == FIRST_CATEGORY).any():
         chosen = offers[offers["category"] == FIRST_CATEGORY]
         groups = default_groups(FIRST_CATEGORY)
@@ -259,6 +262,8 @@ def render() -> None:
     st.header(tr("cov.header"))
     region = get_region()
     slug = region_slug()
+    if stop_without_network(region):
+        return
     offers = get_offers(slug)
 
     ctrl, main = st.columns([1, 2], gap="large")
