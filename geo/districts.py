@@ -413,7 +413,9 @@ def aggregate_to_districts(
     -------
     GeoDataFrame
         A copy of ``districts`` (same index) with ``area_km2`` (EPSG:25832) and the
-        population columns of :data:`geo.agegroups.POP_COLUMNS` (float).
+        population columns of :data:`geo.agegroups.POP_COLUMNS` (float; NaN where
+        no cell in the district knows the value, e.g. age groups of a census grid
+        without age classes).
     """
     out = districts.copy()
     out["area_km2"] = districts.to_crs(CRS_MEASURE).area.to_numpy() / 1e6
@@ -425,8 +427,14 @@ def aggregate_to_districts(
         share = shapely.area(shapely.intersection(squares[c_idx], polys[d_idx]))
         share = share / shapely.area(squares[c_idx])
         vals = cells[list(POP_COLUMNS)].to_numpy(float)[c_idx] * share[:, None]
-        vals = np.nan_to_num(vals, nan=0.0)
-        np.add.at(sums, d_idx, vals)
+        known = np.zeros_like(sums)
+        np.add.at(known, d_idx, np.isfinite(vals) & (share[:, None] > 0))
+        np.add.at(sums, d_idx, np.nan_to_num(vals, nan=0.0))
+        # a group no overlapping cell knows (a census without age classes) is unknown,
+        # not 0: a district with people but "0 children" would be a wrong figure
+        touched = np.zeros(len(districts))
+        np.add.at(touched, d_idx, share > 0)
+        sums[(known == 0) & (touched[:, None] > 0)] = np.nan
     for j, col in enumerate(POP_COLUMNS):
         out[col] = sums[:, j]
     return out

@@ -212,10 +212,10 @@ def warm_first_view(cache: Any, region: Any, offers: Any) -> None:
     Runs in the background worker with plain objects; the page then finds the
     district outlines, cell squares, nearest Kita and E2SFCA in the AccessCache.
     """
+    if not region.has_network:
+        return  # the page shows only a notice without a street network
     district_shapes(cache, region)
     cell_corner_json(cache, region)
-    if not region.has_network:
-        return  # the page shows no travel times without a street network
     if len(region.districts) and (offers["category"] == FIRST_CATEGORY).any():
         chosen = offers[offers["category"] == FIRST_CATEGORY]
         groups = default_groups(FIRST_CATEGORY)

@@ -204,6 +204,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Overall {share} % of the target group ({covered} of {population}) reach an offer "
         "within {threshold} minutes ({mode}).",
     ),
+    "start.no_age_groups": (
+        "Die Zensusdaten dieser Region enthalten keine Altersgruppen.",
+        "The census data of this region hold no age groups.",
+    ),
     "common.no_network": (
         "**{region} hat noch kein Straßennetz.** Fahr- und Gehzeiten lassen sich deshalb "
         "nicht berechnen; Entfernungen wären nur Luftlinie. So fügen Sie eines hinzu: einen "
