@@ -78,13 +78,23 @@ def region_facts(region: Region) -> dict[str, Any]:
 
 
 def _indicator_count(region: Region) -> tuple[int, str | None]:
-    """Stored indicator values of the region, and why there are none where that applies."""
-    import importlib.util
+    """Stored indicator values of the region, and why there are none where that applies.
 
-    if importlib.util.find_spec("monitor") is None:
-        # TODO(lead): wire to the monitor store once the monitor package is on main.
-        return 0, "the monitor package is not installed: indicators are not counted"
-    return 0, "TODO: count values via the monitor store"
+    Like the offers, the manifest's ``[indicators] imports`` are loaded on first use
+    (:func:`monitor.regions.ensure_indicators`); a file the monitor refuses is named in
+    the note and the values stored so far are counted.
+    """
+    try:
+        from monitor.regions import ensure_indicators
+        from monitor.store import count_values
+    except ImportError as exc:
+        return 0, f"the monitor package is not available ({exc}): indicators are not counted"
+    note = None
+    try:
+        ensure_indicators(region.slug)
+    except BildungslandkarteError as exc:
+        note = f"indicator imports failed: {exc}"
+    return int(count_values(region.slug)), note
 
 
 def main(argv: Sequence[str] | None = None) -> int:
