@@ -32,17 +32,25 @@ def _bar(fraction: float, message: str) -> None:
 def region_facts(region: Region) -> dict[str, Any]:
     """The facts ``info --json`` prints: counts per mode, offers per category and more.
 
-    ``offers`` is counted with :func:`offers.osm.offers_from_pois` on the region's POIs;
-    it is ``{}`` (with ``offers_note``) when that module is not available.
+    ``offers`` counts the region's offer catalogue per category
+    (:func:`offers.catalogue.load_offers`, which seeds the store from the POIs and the
+    manifest's ``offers.imports`` on first use). ``indicators`` is the number of values
+    in the region's indicator store (:mod:`monitor`), 0 with ``indicators_note`` while
+    that package is not available. ``has_network`` is False (with ``network_note``) for
+    a region without streets; ``repaired`` names repaired district polygons.
     """
     info = region.info
     facts: dict[str, Any] = {
         "slug": region.slug,
         "name": region.name,
+        "has_network": region.has_network,
         "nodes": info.get("nodes", {}),
         "edges": info.get("edges", {}),
         "offers": {},
         "districts": info.get("districts", 0),
+        "subdistricts": info.get("subdistricts", 0),
+        "indicators": 0,
+        "repaired": info.get("repaired", {}),
         "population_total": info.get("population_total", 0.0),
         "population_in_region": info.get("population_in_region"),
         "cells": info.get("cells", 0),
@@ -55,18 +63,38 @@ def region_facts(region: Region) -> dict[str, Any]:
         "age_groups_estimated": info.get("age_groups_estimated", {}),
         "sources": info.get("sources", []),
     }
-    for key in ("oneway_note", "districts_note", "pending"):
+    for key in ("oneway_note", "districts_note", "network_note", "pending"):
         if key in info:
             facts[key] = info[key]
-    try:
-        from offers.osm import offers_from_pois
-    except ImportError as exc:
-        facts["offers_note"] = f"offers.osm not available ({exc})"
-    else:
-        offers = offers_from_pois(region.pois)
-        counts = offers["category"].value_counts() if len(offers) else {}
-        facts["offers"] = {str(k): int(v) for k, v in dict(counts).items()}
+    from offers.catalogue import load_offers
+
+    offers = load_offers(region)
+    counts = offers["category"].value_counts() if len(offers) else {}
+    facts["offers"] = {str(k): int(v) for k, v in sorted(dict(counts).items())}
+    facts["indicators"], note = _indicator_count(region)
+    if note:
+        facts["indicators_note"] = note
     return facts
+
+
+def _indicator_count(region: Region) -> tuple[int, str | None]:
+    """Stored indicator values of the region, and why there are none where that applies.
+
+    Like the offers, the manifest's ``[indicators] imports`` are loaded on first use
+    (:func:`monitor.regions.ensure_indicators`); a file the monitor refuses is named in
+    the note and the values stored so far are counted.
+    """
+    try:
+        from monitor.regions import ensure_indicators
+        from monitor.store import count_values
+    except ImportError as exc:
+        return 0, f"the monitor package is not available ({exc}): indicators are not counted"
+    note = None
+    try:
+        ensure_indicators(region.slug)
+    except BildungslandkarteError as exc:
+        note = f"indicator imports failed: {exc}"
+    return int(count_values(region.slug)), note
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,9 +139,14 @@ def _run(args: argparse.Namespace) -> int:
             region = load_region(args.slug, paths=paths, progress=_bar)
         seconds = time.perf_counter() - started
         info = region.info
+        nodes = info.get("nodes") or {}
+        network = (
+            f"walk {nodes['walk']} nodes, bike {nodes['bike']}, drive {nodes['drive']}"
+            if region.has_network
+            else "no street network"
+        )
         print(
-            f"{region.name}: walk {info['nodes']['walk']} nodes, bike {info['nodes']['bike']},"
-            f" drive {info['nodes']['drive']}; {info.get('cells', 0)} cells,"
+            f"{region.name}: {network}; {info.get('cells', 0)} cells,"
             f" {info.get('districts', 0)} districts, {info.get('addresses', 0)} addresses"
             f" ({seconds:.1f} s; built in {info.get('build_seconds')} s;"
             f" cache {info.get('cache_key')})"

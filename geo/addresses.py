@@ -146,3 +146,115 @@ def _polygon_point(
         pt = projected.representative_point()
     lon, lat = to_store.transform(pt.x, pt.y)
     return float(lon), float(lat)
+
+
+#: Header aliases of official address lists (ALKIS/INSPIRE exports, Hauskoordinaten),
+#: normalised to lower case without spaces, underscores or hyphens.
+_POINT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "street": ("strasse", "straße", "street", "strassenname", "str"),
+    "housenumber": ("nummer", "hausnummer", "hausnr", "housenumber", "hnr"),
+    "suffix": ("zusatz", "hausnummerzusatz", "adressierungszusatz", "hnrzusatz"),
+    "postcode": ("plz", "postleitzahl", "postcode"),
+    "city": ("stadt", "ort", "gemeinde", "city", "ortsteil"),
+    "lon": ("lon", "lng", "longitude", "laenge", "länge"),
+    "lat": ("lat", "latitude", "breite"),
+}
+
+
+def read_address_points(path: Path) -> pd.DataFrame:
+    """Official address points (ALKIS, INSPIRE AD) from a CSV with lat/lon columns.
+
+    Lines starting with ``#`` before the header are comments (source and licence
+    lines). The house-number suffix (``zusatz``) is appended to the number (``12a``).
+    Rows without a street, number or finite coordinates are dropped and counted in
+    ``attrs["dropped"]``.
+
+    Parameters
+    ----------
+    path : Path
+        A comma-, semicolon- or tab-separated text file; ``lat``/``lon`` in EPSG:4326.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`read_osm_addresses` (``osm_type`` ``"alkis"``,
+        ``osm_id`` -1), lon/lat in EPSG:4326.
+
+    Raises
+    ------
+    InputDataError
+        Unreadable file or a missing street, number or coordinate column.
+    """
+    import csv
+    import io
+
+    from geo.textfile import decode_table_bytes
+
+    path = Path(path)
+    try:
+        text = decode_table_bytes(path.read_bytes(), path=path)[0]
+    except OSError as exc:
+        raise InputDataError(
+            f"cannot read the address file ({exc.strerror}).",
+            path=path,
+            hint="Check addresses.files in the manifest.",
+        ) from exc
+    lines = text.splitlines()
+    while lines and lines[0].lstrip().startswith("#"):
+        lines.pop(0)
+    if not lines:
+        raise InputDataError(
+            "the address file has no header row.", path=path, hint="Export it with a header."
+        )
+    sep = max(",;\t|", key=lines[0].count)
+    frame = pd.read_csv(
+        io.StringIO("\n".join(lines)),
+        sep=sep,
+        dtype=str,
+        keep_default_na=False,
+        quoting=csv.QUOTE_MINIMAL,
+    )
+    norm = {str(c).lower().replace(" ", "").replace("_", "").replace("-", ""): c for c in frame}
+    cols: dict[str, str] = {}
+    for key, aliases in _POINT_COLUMNS.items():
+        found = next((norm[a] for a in aliases if a in norm), None)
+        if found is None and key != "suffix" and key != "city" and key != "postcode":
+            raise InputDataError(
+                f"no {key} column in the address file.",
+                path=path,
+                field=key,
+                hint=f"Name one of the columns {', '.join(aliases)}.",
+            )
+        if found is not None:
+            cols[key] = found
+
+    def col(key: str) -> pd.Series:
+        if key not in cols:
+            return pd.Series("", index=frame.index)
+        return frame[cols[key]].astype(str).str.strip()
+
+    number = col("housenumber") + col("suffix")
+    lon = pd.to_numeric(col("lon").str.replace(",", ".", regex=False), errors="coerce")
+    lat = pd.to_numeric(col("lat").str.replace(",", ".", regex=False), errors="coerce")
+    finite = np.isfinite(lon.to_numpy(float)) & np.isfinite(lat.to_numpy(float))
+    in_range = finite & lon.between(-180, 180).to_numpy() & lat.between(-90, 90).to_numpy()
+    named = (col("street") != "").to_numpy() & (number != "").to_numpy()
+    keep = in_range & named
+    out = pd.DataFrame(
+        {
+            "street": col("street")[keep].to_numpy(),
+            "housenumber": number[keep].to_numpy(),
+            "postcode": col("postcode")[keep].to_numpy(),
+            # official names carry the municipality type: "Flensburg, Stadt"
+            "city": col("city").str.replace(r",\s*Stadt$", "", regex=True)[keep].to_numpy(),
+            "lon": lon[keep].to_numpy(float),
+            "lat": lat[keep].to_numpy(float),
+            "osm_type": "alkis",
+            "osm_id": np.full(int(keep.sum()), -1, dtype=np.int64),
+        }
+    )
+    out.attrs["dropped"] = {
+        "address_points_without_coordinates": int((~in_range).sum()),
+        "address_points_without_street_or_number": int((in_range & ~named).sum()),
+    }
+    return out

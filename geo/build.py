@@ -41,7 +41,7 @@ import shapely
 from shapely.errors import ShapelyError
 
 from geo.agegroups import POP_COLUMNS
-from geo.errors import BildungslandkarteError, NetworkBuildError
+from geo.errors import BildungslandkarteError, InputDataError, NetworkBuildError
 from geo.manifest import Manifest, load_manifest
 from geo.network import Network
 from geo.region import Region
@@ -51,7 +51,7 @@ from geo.streetclass import street_class
 log = logging.getLogger(__name__)
 
 #: Bump when the cache layout or build logic changes in a way the source hash misses.
-BUILD_VERSION = "2"
+BUILD_VERSION = "3"
 #: Modules whose source is part of the cache key (a changed builder rebuilds).
 _BUILDER_MODULES = (
     "build",
@@ -131,6 +131,7 @@ def load_region(
     manifest = load_manifest(slug, paths=paths)
     key = cache_key(manifest)
     target = region_dir(manifest.slug, paths=paths) / key
+    _remove_stale_temp(manifest.slug, paths=paths)
     if _valid_cache(target, key):
         try:
             return _read_region(target, manifest)
@@ -174,6 +175,28 @@ def _region_lock(slug: str, *, paths: Paths) -> Iterator[None]:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _remove_stale_temp(slug: str, *, paths: Paths) -> None:
+    """Delete temporary folders a killed build left, if no build is running now.
+
+    A build holds the region lock while its temporary folder exists, so when the lock
+    can be taken without waiting, every ``.tmp-*`` folder is a leftover.
+    """
+    folder = region_dir(slug, paths=paths)
+    if not folder.exists() or not any(folder.glob(".tmp-*")):
+        return
+    with open(folder / ".lock", "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # a build is running; it cleans up itself
+        try:
+            for stale in folder.glob(".tmp-*"):
+                log.info("region %s: removing %s left by a killed build", slug, stale.name)
+                shutil.rmtree(stale, ignore_errors=True)
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
@@ -236,6 +259,7 @@ def _build_locked(
         boundary=region.boundary,
         basemap=region.basemap,
         info=info,
+        subdistricts=region.subdistricts,
     )
 
 
@@ -254,28 +278,140 @@ def _prune_old_versions(folder: Path, *, keep: str) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
+#: Census cells whose centre lies farther than this from the region boundary are left
+#: out (and counted): the real clips reach 1–1.5 km beyond a city, a stray cell of
+#: another region hundreds of kilometres.
+FAR_CELL_M = 10_000.0
+#: Share of the districts' area the street network must cover (a network of another
+#: city, or districts of another one, shares none).
+MIN_NETWORK_COVER_SHARE = 0.05
+
+NO_NETWORK_NOTE = (
+    "no street network: travel times cannot be computed and distances are straight "
+    "lines; add network.osm (an .osm.pbf extract) or network.lines to the manifest "
+    "and rebuild"
+)
+
+
 def _assemble(manifest: Manifest, *, report: Progress) -> Region:
     # Imported here, not at the top: a warm load needs none of the builders (~0.5 s).
     from geo.districts import aggregate_to_districts
-    from geo.lines import segments_from_lines
-    from geo.netbuild import network_for_mode
     from geo.osm import pois_from_geojson, read_osm
     from geo.routing import snap_cells
 
-    info: dict[str, Any] = {"slug": manifest.slug, "name": manifest.name}
+    info: dict[str, Any] = {
+        "slug": manifest.slug,
+        "name": manifest.name,
+        "has_network": manifest.has_network,
+    }
     report(0.0, "Lese Straßennetz")
     extract = None
     if manifest.osm_file is not None:
         extract = read_osm(manifest.osm_file)
+    dropped: dict[str, Any] = {}
+    networks = _build_networks(manifest, extract=extract, info=info, dropped=dropped)
+
+    report(0.35, "Lese Einrichtungen (POIs)")
+    if manifest.pois_file is not None:
+        pois = pois_from_geojson(manifest.pois_file)
+    elif extract is not None and manifest.pois_from_osm:
+        pois = extract.pois
+    else:
+        pois = _empty_pois()
+    info["pois"] = len(pois)
+
+    report(0.45, "Lese Bezirke")
+    districts = _read_districts(manifest)
+    dropped["districts"] = dict(districts.attrs.get("dropped", {}))
+    repaired: dict[str, Any] = {}
+    if districts.attrs.get("repaired", {}).get("invalid_polygons"):
+        repaired["districts"] = dict(districts.attrs["repaired"])
+    if len(districts):
+        boundary = shapely.union_all(districts.geometry.to_numpy())
+        info["boundary_source"] = "districts"
+        if networks:
+            _check_network_covers(networks["walk"], districts, manifest)
+    elif networks:
+        boundary = _network_hull(networks["walk"])
+        info["boundary_source"] = "network hull"
+        info["districts_note"] = "no districts in the inputs: the app falls back to the grid"
+    else:
+        raise BildungslandkarteError(  # the manifest loader refuses this; stay honest
+            f"{manifest.manifest_path}: the region has neither districts nor a network."
+        )
+    subdistricts = _read_subdistricts(manifest, districts)
+    if subdistricts is not None and subdistricts.attrs.get("repaired", {}).get("invalid_polygons"):
+        repaired["subdistricts"] = dict(subdistricts.attrs["repaired"])
+    info["repaired"] = repaired
+
+    report(0.55, "Lese Zensus-Gitter")
+    cells, info["age_groups_estimated"], info["census"] = _read_cells(manifest, districts, boundary)
+    if len(cells):
+        cells, dropped["census_far_cells"] = _drop_far_cells(cells, boundary, manifest)
+        if len(districts) and not cells["in_region"].any():
+            raise InputDataError(
+                f"no census cell lies inside the districts ({len(cells)} cells near them)",
+                path=manifest.districts_file or manifest.manifest_path,
+                field="districts",
+                hint="the census grid and the districts must cover the same place; check "
+                "both files' coordinates",
+            )
+    # Also for no districts: the empty table then has the population columns too.
+    districts = aggregate_to_districts(cells, districts)
+    if subdistricts is not None:
+        subdistricts = aggregate_to_districts(cells, subdistricts)
+        info["subdistricts"] = len(subdistricts)
+    info["districts"] = len(districts)
+    info["cells"] = len(cells)
+    info["population_total"] = float(cells["pop_total"].sum()) if len(cells) else 0.0
+    if "in_region" in cells:
+        info["population_in_region"] = float(cells.loc[cells["in_region"], "pop_total"].sum())
+
+    report(0.65, "Verknüpfe Zellen mit dem Netz")
+    if len(cells) and networks:
+        cells = snap_cells(cells, networks)
+
+    report(0.75, "Baue Adressindex")
+    addresses, dropped["addresses"] = _read_addresses(manifest, networks=networks, pois=pois)
+    info["addresses"] = len(addresses)
+    info["dropped"] = dropped
+
+    report(0.85, "Baue Grundkarte")
+    basemap = _basemap(networks, extract=extract, districts=districts)
+    info["sources"] = [
+        {"title": s.title, "file": s.path.name, "date": s.date, "attribution": s.attribution}
+        for s in manifest.sources
+    ]
+    return Region(
+        manifest=manifest,
+        networks=networks,
+        cells=cells,
+        districts=districts,
+        pois=pois,
+        addresses=addresses,
+        boundary=boundary,
+        basemap=basemap,
+        info=info,
+        subdistricts=subdistricts,
+    )
+
+
+def _build_networks(
+    manifest: Manifest, *, extract: Any, info: dict[str, Any], dropped: dict[str, Any]
+) -> dict[str, Network]:
+    """The per-mode networks (EPSG:25832), or none for a region without streets."""
+    from geo.lines import segments_from_lines
+    from geo.netbuild import network_for_mode
+
+    if not manifest.has_network:
+        info["nodes"] = {}
+        info["edges"] = {}
+        info["network_note"] = NO_NETWORK_NOTE
+        return {}
     if manifest.network_lines:
         segments = segments_from_lines(manifest.network_lines)
-    elif extract is not None:
+    else:
         segments = extract.segments
-    else:  # the manifest loader already refuses this; keep the builder honest
-        raise NetworkBuildError(
-            "no street network input.", path=manifest.manifest_path, field="network"
-        )
-    report(0.25, "Baue Netze (Fuß, Rad, Auto)")
     networks: dict[str, Network] = {}
     for mode in MODES:
         networks[mode] = network_for_mode(
@@ -296,74 +432,123 @@ def _assemble(manifest: Manifest, *, report: Progress) -> Region:
     info["network_source"] = reader
     info["nodes"] = {m: n.n_nodes for m, n in networks.items()}
     info["edges"] = {m: n.n_edges for m, n in networks.items()}
-    dropped: dict[str, Any] = {
-        m: {"nodes": n.stats["dropped_nodes"], "edges": n.stats["dropped_edges"]}
-        for m, n in networks.items()
-    }
+    dropped.update(
+        {
+            m: {"nodes": n.stats["dropped_nodes"], "edges": n.stats["dropped_edges"]}
+            for m, n in networks.items()
+        }
+    )
     if extract is not None:
         dropped["ways_missing_nodes"] = extract.stats["ways_missing_nodes"]
         dropped["highway_ways_missing_nodes_trimmed"] = extract.stats["ways_missing_nodes_trimmed"]
         dropped["highway_ways_missing_nodes_dropped"] = extract.stats["ways_missing_nodes_dropped"]
-    info["dropped"] = dropped
     info["oneway_segments"] = {m: n.stats["oneway_segments"] for m, n in networks.items()}
     if "oneway_note" in reader:
         info["oneway_note"] = reader["oneway_note"]
+    return networks
 
-    report(0.35, "Lese Einrichtungen (POIs)")
-    if manifest.pois_file is not None:
-        pois = pois_from_geojson(manifest.pois_file)
-    elif extract is not None and manifest.pois_from_osm:
-        pois = extract.pois
-    else:
-        pois = _empty_pois()
-    info["pois"] = len(pois)
 
-    report(0.45, "Lese Bezirke")
-    districts = _read_districts(manifest)
-    dropped["districts"] = dict(districts.attrs.get("dropped", {}))
-    if len(districts):
-        boundary = shapely.union_all(districts.geometry.to_numpy())
-        info["boundary_source"] = "districts"
-    else:
-        boundary = _network_hull(networks["walk"])
-        info["boundary_source"] = "network hull"
-        info["districts_note"] = "no districts in the inputs: the app falls back to the grid"
+def _check_network_covers(net: Network, districts: gpd.GeoDataFrame, manifest: Manifest) -> None:
+    """The street network must lie where the districts are (one city, one CRS)."""
+    hull = shapely.convex_hull(shapely.multipoints(np.column_stack([net.x, net.y])))
+    polys = districts.to_crs(CRS_MEASURE).geometry
+    area = float(polys.area.sum())
+    covered = float(polys.intersection(hull).area.sum())
+    if area > 0 and covered / area < MIN_NETWORK_COVER_SHARE:
+        raise NetworkBuildError(
+            f"the street network covers {covered / area:.1%} of the districts' area: "
+            "they do not show the same place.",
+            path=manifest.districts_file or manifest.manifest_path,
+            field="districts",
+            hint="Check that the district file and the network are of the same region "
+            "and that the district file's CRS is right.",
+        )
 
-    report(0.55, "Lese Zensus-Gitter")
-    cells, info["age_groups_estimated"], info["census"] = _read_cells(manifest, districts, boundary)
-    # Also for no districts: the empty table then has the population columns too.
-    districts = aggregate_to_districts(cells, districts)
-    info["districts"] = len(districts)
-    info["cells"] = len(cells)
-    info["population_total"] = float(cells["pop_total"].sum()) if len(cells) else 0.0
-    if "in_region" in cells:
-        info["population_in_region"] = float(cells.loc[cells["in_region"], "pop_total"].sum())
 
-    report(0.65, "Verknüpfe Zellen mit dem Netz")
-    if len(cells):
-        cells = snap_cells(cells, networks)
+def _drop_far_cells(
+    cells: gpd.GeoDataFrame, boundary: shapely.Geometry, manifest: Manifest
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Cells within :data:`FAR_CELL_M` of the boundary; the others are counted.
 
-    report(0.75, "Baue Adressindex")
-    addresses, dropped["addresses"] = _read_addresses(manifest, networks=networks, pois=pois)
-    info["addresses"] = len(addresses)
-
-    report(0.85, "Baue Grundkarte")
-    basemap = _basemap(networks, extract=extract, districts=districts)
-    info["sources"] = [
-        {"title": s.title, "file": s.path.name, "date": s.date, "attribution": s.attribution}
-        for s in manifest.sources
-    ]
-    return Region(
-        manifest=manifest,
-        networks=networks,
-        cells=cells,
-        districts=districts,
-        pois=pois,
-        addresses=addresses,
-        boundary=boundary,
-        basemap=basemap,
-        info=info,
+    Raises when no cell is near the region: nobody would live in it.
+    """
+    b = gpd.GeoSeries([boundary], crs=CRS_STORE).to_crs(CRS_MEASURE).iloc[0]
+    pts = shapely.points(cells["x"].to_numpy(), cells["y"].to_numpy())
+    dist = shapely.distance(b, pts)
+    far = dist > FAR_CELL_M
+    if far.all():
+        raise InputDataError(
+            f"no census cell lies within {FAR_CELL_M / 1000:.0f} km of the region (the "
+            f"nearest is {dist.min() / 1000:,.0f} km away): nobody would live in it.",
+            path=manifest.census_files[0],
+            field="census.files",
+            hint="The census files are of another region, or their coordinates are "
+            "wrong: use the grid cells of this region.",
+        )
+    facts = {
+        "cells": int(far.sum()),
+        "population": float(np.nansum(cells["pop_total"].to_numpy()[far])),
+        "beyond_m": FAR_CELL_M,
+    }
+    if not far.any():
+        return cells, facts
+    log.warning(
+        "region %s: %d census cells (%.0f people) lie more than %.0f km outside; left out",
+        manifest.slug,
+        facts["cells"],
+        facts["population"],
+        FAR_CELL_M / 1000,
     )
+    return cells.loc[~far], facts
+
+
+def _read_subdistricts(manifest: Manifest, districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    """The second district level (EPSG:4326) with ``parent_id``; None when not named."""
+    from geo.districts import districts_from_file
+
+    if manifest.subdistricts_file is None:
+        return None
+    sub = districts_from_file(
+        manifest.subdistricts_file,
+        name_column=manifest.subdistricts_name_column,
+        key_column=manifest.subdistricts_key_column,
+    )
+    if manifest.subdistricts_parent_column is not None:
+        raw = gpd.read_file(manifest.subdistricts_file, ignore_geometry=True)
+        if manifest.subdistricts_parent_column not in raw.columns:
+            raise InputDataError(
+                f"column {manifest.subdistricts_parent_column!r} not found",
+                path=manifest.subdistricts_file,
+                field="subdistricts.parent_column",
+                hint="name the column that holds the key of the containing district",
+            )
+        key_col = manifest.subdistricts_key_column or manifest.subdistricts_name_column
+        parents = dict(
+            zip(
+                raw[key_col].map(str).str.strip(),
+                raw[manifest.subdistricts_parent_column].map(str).str.strip(),
+                strict=True,
+            )
+        )
+        parent = sub.index.map(lambda k: parents.get(str(k)))
+        unknown = sorted({p for p in parent if p is not None and p not in districts.index})
+        if unknown:
+            raise InputDataError(
+                f"{len(unknown)} parent key(s) match no district, first {unknown[0]!r}",
+                path=manifest.subdistricts_file,
+                field="subdistricts.parent_column",
+                hint="the parent column must hold the keys of districts.key_column",
+            )
+        sub["parent_id"] = list(parent)
+    else:
+        # the district that holds most of each subdistrict
+        inner = sub.to_crs(CRS_MEASURE).representative_point()
+        outer = districts.to_crs(CRS_MEASURE)
+        joined = gpd.sjoin(
+            gpd.GeoDataFrame(geometry=inner), outer[["geometry"]], predicate="within"
+        )
+        sub["parent_id"] = joined.groupby(level=0)["index_right"].first().reindex(sub.index)
+    return sub
 
 
 def _read_districts(manifest: Manifest) -> gpd.GeoDataFrame:
@@ -434,16 +619,24 @@ def _read_addresses(
     pois: gpd.GeoDataFrame,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """The geocoder's address index (lon/lat in EPSG:4326) and the reader's dropped counts."""
-    from geo.addresses import read_osm_addresses
+    from geo.addresses import read_address_points, read_osm_addresses
     from geo.geocode import build_address_index
 
+    frames = []
+    dropped: dict[str, int] = {}
     if manifest.osm_file is not None:
-        raw = read_osm_addresses(manifest.osm_file)
+        frames.append(read_osm_addresses(manifest.osm_file))
+    # official address lists (ALKIS) come in the same columns as OSM addresses
+    frames.extend(read_address_points(p) for p in manifest.addresses_files)
+    for frame in frames:
+        for k, v in frame.attrs.get("dropped", {}).items():
+            dropped[str(k)] = dropped.get(str(k), 0) + int(v)
+    if frames:
+        raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     else:
         raw = pd.DataFrame(
             {c: pd.Series(dtype=float if c in ("lon", "lat") else str) for c in _ADDRESS_COLUMNS}
         )
-    dropped = {str(k): int(v) for k, v in raw.attrs.get("dropped", {}).items()}
     return build_address_index(addresses=raw, networks=networks, pois=pois), dropped
 
 
@@ -457,8 +650,10 @@ def _basemap(
     networks: Mapping[str, Network], *, extract: Any, districts: gpd.GeoDataFrame
 ) -> dict[str, gpd.GeoDataFrame]:
     # The walk network covers footpaths, the drive network the motorways walkers may not use.
-    parts = []
+    parts = [pd.DataFrame({"hw": [], "name": [], "geometry": np.array([], dtype=object)})]
     for mode in ("walk", "drive"):
+        if mode not in networks:
+            continue  # a region without a street network
         net = networks[mode]
         parts.append(
             pd.DataFrame(
@@ -518,6 +713,8 @@ def _write_region(folder: Path, region: Region, info: dict[str, Any]) -> None:
         net.save(folder / "networks" / f"{mode}.npz")
     _write_gdf(region.cells, folder / "cells.parquet")
     _write_gdf(region.districts, folder / "districts.parquet")
+    if region.subdistricts is not None:
+        _write_gdf(region.subdistricts, folder / "subdistricts.parquet")
     pois = region.pois.copy()
     pois["tags"] = [json.dumps(t, ensure_ascii=False, sort_keys=True) for t in pois["tags"]]
     _write_gdf(pois, folder / "pois.parquet")
@@ -558,7 +755,10 @@ class _DamagedCacheError(BildungslandkarteError):
 def _read_region(folder: Path, manifest: Manifest) -> Region:
     try:
         info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
-        networks = {m: Network.load(folder / "networks" / f"{m}.npz") for m in MODES}
+        modes = MODES if info.get("has_network", True) else ()
+        networks = {m: Network.load(folder / "networks" / f"{m}.npz") for m in modes}
+        sub_path = folder / "subdistricts.parquet"
+        subdistricts = _read_gdf(sub_path) if info.get("subdistricts") is not None else None
         pois = _read_gdf(folder / "pois.parquet")
         pois["tags"] = [json.loads(t) for t in pois["tags"]]
         region = Region(
@@ -573,6 +773,7 @@ def _read_region(folder: Path, manifest: Manifest) -> Region:
                 name: _read_gdf(folder / f"basemap_{name}.parquet") for name in _BASEMAP_LAYERS
             },
             info=info,
+            subdistricts=subdistricts,
         )
     except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, ShapelyError) as exc:
         raise _DamagedCacheError(f"the region cache {folder} is damaged ({exc})") from exc

@@ -79,6 +79,18 @@ _WIDE_VALUE_COLUMNS: dict[str, str] = {
     "ab80": "a80undaelter",  # project name for ALTER_10JG class 9
 }
 _WIDE_IGNORED = {"werterlaeuternde_zeichen"}
+#: Columns of the Zensus 1 km attribute grid that are shares (%) or means, not counts:
+#: read past and listed in ``attrs["census"]["ignored"]``, never summed as people.
+_WIDE_NOT_COUNTS = {"alter_d", "auslaender_a", "unter18_a", "ab65_a", "hhgroesse_d"}
+#: Zensus 2011 codes in count columns: -1 "unpopulated" (1 km) or "secret" (100 m),
+#: -9 "suppressed". Any other negative number is an error.
+_NEGATIVE_CODES = frozenset({-1.0, -9.0})
+#: The census grid covers Germany: cell centres (EPSG:3035 metres) outside this box
+#: are swapped or foreign coordinates (x_min, y_min, x_max, y_max).
+GERMANY_3035 = (3_900_000.0, 2_500_000.0, 4_800_000.0, 3_700_000.0)
+#: Most people one cell can hold, per km² of cell (the densest German blocks hold
+#: about 50,000 per km²): 10,000 in a 100 m cell. More is a broken number.
+MAX_PEOPLE_PER_KM2 = 1_000_000.0
 # Long layout (Zensus 2011): Merkmal -> {Auspraegung_Code: canonical column}.
 _LONG_MERKMALE: dict[str, dict[int, str]] = {
     "INSGESAMT": {0: _TOTAL},
@@ -156,9 +168,13 @@ def read_census(files: Sequence[Path]) -> tuple[gpd.GeoDataFrame, dict[str, str]
     parts = [_read_one(Path(f)) for f in files]
     sizes = sorted({int(s) for p in parts for s in p.size_m.unique()})
     if len(sizes) > 1:
+        first = int(parts[0].size_m.iloc[0])
+        odd = next((p for p in parts if set(p.size_m.astype(int).unique()) != {first}), parts[0])
+        odd_sizes = sorted({int(v) for v in odd.size_m.unique()})
         raise CensusFormatError(
-            f"the census files mix cell sizes {sizes} m",
-            path=parts[0].path,
+            f"the census files mix cell sizes {sizes} m: this file has {odd_sizes} m cells, "
+            f"{parts[0].path.name} has {first} m cells",
+            path=odd.path,
             field="GITTER_ID",
             hint="use files of one resolution (all 100 m or all 1 km) per region",
         )
@@ -364,6 +380,12 @@ def _derive_age_groups(
 
 
 def _decode(path: Path) -> str:
+    if path.is_dir():
+        raise InputDataError(
+            "the census path is a folder, not a file",
+            path=path,
+            hint="name the grid CSV inside it in census.files",
+        )
     try:
         raw = path.read_bytes()
     except FileNotFoundError as exc:
@@ -371,7 +393,7 @@ def _decode(path: Path) -> str:
             "census file not found", path=path, hint="check the path in the region manifest"
         ) from exc
     except OSError as exc:
-        raise InputDataError(f"cannot read census file ({exc})", path=path) from exc
+        raise InputDataError(f"cannot read census file ({exc.strerror})", path=path) from exc
     return decode_table_bytes(raw, path=path, error=CensusFormatError)[0]
 
 
@@ -384,8 +406,11 @@ def _read_one(path: Path) -> _FileCells:
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        # the parser's message quotes lines of the file: name the kind of error only
         raise CensusFormatError(
-            f"cannot parse the CSV ({exc})", path=path, hint=_expected_text()
+            f"cannot parse the CSV ({type(exc).__name__}; rows with more fields than the header?)",
+            path=path,
+            hint=_expected_text(),
         ) from exc
     df.columns = [str(c).strip() for c in df.columns]
     lower = {c.lower(): c for c in df.columns}
@@ -404,14 +429,14 @@ def _read_one(path: Path) -> _FileCells:
             else f"several id columns {id_cols}",
             path=path,
             field="GITTER_ID_100m",
-            hint=f"the file has columns {list(df.columns)}. {_expected_text()}",
+            hint=f"the file has the columns {_columns_text(list(df.columns))}. " + _expected_text(),
         )
     if df.empty:
         raise CensusFormatError("the file has no data rows", path=path, hint=_expected_text())
     id_col = id_cols[0]
     if "merkmal" in lower:
-        return _read_long(path, df, id_col, lower)
-    return _read_wide(path, df, id_col)
+        return _read_long(path, df, id_col, lower, sep=sep)
+    return _read_wide(path, df, id_col, sep=sep)
 
 
 def _parse_ids(ids: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -443,39 +468,101 @@ def _canonical_ids(x_ll: np.ndarray, y_ll: np.ndarray, size: np.ndarray) -> np.n
     )
 
 
-def _numeric(path: Path, df: pd.DataFrame, col: str, field: str) -> tuple[pd.Series, int]:
-    """Parse a value column; suppressed markers and negatives become NaN (counted)."""
+def _column_text(name: object) -> str:
+    """A column name fit for a message: quoted when it looks like one, else withheld.
+
+    Error messages never quote a file's content; a header that is no column name (the
+    first line of a file that is not a census grid at all) is not repeated.
+    """
+    text = str(name)
+    plain = text.replace("_", "").replace("-", "").replace(" ", "")
+    return repr(text) if 0 < len(text) <= 40 and plain.isalnum() else "(not a column name)"
+
+
+def _columns_text(columns: Sequence[object]) -> str:
+    return ", ".join(_column_text(c) for c in columns[:20])
+
+
+def _numeric(
+    path: Path,
+    df: pd.DataFrame,
+    col: str,
+    field: str,
+    *,
+    sep: str = ";",
+    limit: float | None = None,
+) -> tuple[pd.Series, int]:
+    """Parse a count column; suppressed markers and the codes -1/-9 become NaN (counted).
+
+    A decimal comma (``3,5``) is read where the delimiter is not a comma. Other
+    negative numbers, ``nan``/``inf`` texts and values above ``limit`` are errors
+    naming the row: a count can be none of these.
+    """
     s = df[col].astype(str).str.strip()
     suppressed = s.isin(SUPPRESSED_VALUES)
-    num = pd.to_numeric(s.where(~suppressed), errors="coerce")
-    bad = ~suppressed & num.isna()
+    text = s.where(~suppressed)
+    if sep != ",":
+        text = text.str.replace(",", ".", regex=False)
+    # pandas reads "nan", "inf" and "Infinity" as floats: a count is none of them
+    literal = text.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?").fillna(False)
+    num = pd.to_numeric(text.where(literal), errors="coerce")
+    bad = ~suppressed & (num.isna() | ~np.isfinite(num.fillna(0.0)))
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
         raise CensusFormatError(
-            f"value {s[bad].iloc[0]!r} is neither a number nor a suppression mark",
+            "the value is neither a number nor a suppression mark",
             path=path,
             row=row,
             field=field,
             hint="use whole numbers; mark suppressed values with – , - , . or leave empty",
         )
-    negative = num < 0  # Zensus 2011 marks secret values with -1
+    negative = num < 0
+    codes = num.isin(_NEGATIVE_CODES)
+    wrong = negative & ~codes
+    if wrong.any():
+        row = int(np.flatnonzero(wrong.to_numpy())[0]) + 1
+        raise CensusFormatError(
+            f"negative count ({num[wrong].iloc[0]:g}); {int(wrong.sum())} such value(s) "
+            "in the column",
+            path=path,
+            row=row,
+            field=field,
+            hint="a count of people cannot be negative; only -1 and -9 are Zensus codes "
+            "(unknown). Fix the export.",
+        )
+    if limit is not None and (num > limit).any():
+        over = num > limit
+        row = int(np.flatnonzero(over.to_numpy())[0]) + 1
+        raise CensusFormatError(
+            f"{int(over.sum())} value(s) above {limit:,.0f} people per cell (first "
+            f"{num[over].iloc[0]:.3g})",
+            path=path,
+            row=row,
+            field=field,
+            hint="no grid cell holds that many people: the column is not a count, or "
+            "the export is broken",
+        )
     num = num.where(~negative)
     return num.astype(float), int(suppressed.sum() + negative.sum())
 
 
-def _read_wide(path: Path, df: pd.DataFrame, id_col: str) -> _FileCells:
+def _read_wide(path: Path, df: pd.DataFrame, id_col: str, *, sep: str = ";") -> _FileCells:
     res = _ID_COLUMN.match(id_col).group("res").lower()  # type: ignore[union-attr]
     coord_cols = {f"x_mp_{res}": "x", f"y_mp_{res}": "y"}
     value_cols: dict[str, str] = {}
+    not_counts: list[str] = []
     for c in df.columns:
         lc = c.lower()
         if c == id_col or lc in coord_cols or lc in _WIDE_IGNORED:
             continue
+        if lc in _WIDE_NOT_COUNTS:
+            not_counts.append(c)
+            continue
         if lc not in _WIDE_VALUE_COLUMNS:
             raise CensusFormatError(
-                f"unknown column {c!r}",
+                f"unknown column {_column_text(c)}",
                 path=path,
-                field=c,
+                field=c if _column_text(c).startswith("'") else None,
                 hint=f"remove or rename it. {_expected_text()}",
             )
         if _WIDE_VALUE_COLUMNS[lc] in value_cols.values():
@@ -490,14 +577,14 @@ def _read_wide(path: Path, df: pd.DataFrame, id_col: str) -> _FileCells:
         raise CensusFormatError(
             "no population columns",
             path=path,
-            hint=f"the file has {list(df.columns)}. " + _expected_text(),
+            hint=f"the file has the columns {_columns_text(list(df.columns))}. " + _expected_text(),
         )
     x_ll, y_ll, size, ok = _parse_ids(df[id_col])
     lower = {c.lower(): c for c in df.columns}
     has_xy = all(k in lower for k in coord_cols)
     if has_xy:
-        xs, _ = _numeric(path, df, lower[f"x_mp_{res}"], lower[f"x_mp_{res}"])
-        ys, _ = _numeric(path, df, lower[f"y_mp_{res}"], lower[f"y_mp_{res}"])
+        xs, _ = _numeric(path, df, lower[f"x_mp_{res}"], lower[f"x_mp_{res}"], sep=sep)
+        ys, _ = _numeric(path, df, lower[f"y_mp_{res}"], lower[f"y_mp_{res}"], sep=sep)
         col_size = 1000.0 if res == "1km" else 100.0
         size = np.where(ok, size, col_size)
         missing_xy = xs.isna() | ys.isna()
@@ -510,35 +597,105 @@ def _read_wide(path: Path, df: pd.DataFrame, id_col: str) -> _FileCells:
                 field=id_col,
                 hint="ids look like CRS3035RES100mN3244400E4365800",
             )
-        x_ll = np.where(missing_xy, x_ll, xs.to_numpy() - size / 2)
-        y_ll = np.where(missing_xy, y_ll, ys.to_numpy() - size / 2)
+        x_xy = xs.to_numpy() - size / 2
+        y_xy = ys.to_numpy() - size / 2
+        _check_ids_match_coordinates(
+            path, ok & ~missing_xy.to_numpy(), (x_ll, y_ll), (x_xy, y_xy), size, id_col=id_col
+        )
+        x_ll = np.where(missing_xy, x_ll, x_xy)
+        y_ll = np.where(missing_xy, y_ll, y_xy)
     elif not ok.all():
         row = int(np.flatnonzero(~ok)[0]) + 1
         raise CensusFormatError(
-            f"cannot read the cell id {df[id_col].iloc[row - 1]!r} and there are no "
-            f"x_mp_{res}/y_mp_{res} columns",
+            f"cannot read the cell id and there are no x_mp_{res}/y_mp_{res} columns",
             path=path,
             row=row,
             field=id_col,
             hint="ids look like CRS3035RES100mN3244400E4365800 or 100mN32444E43658",
         )
+    _check_in_germany(path, x_ll + size / 2, y_ll + size / 2)
     ids = _canonical_ids(x_ll, y_ll, size)
     _check_unique(path, ids, id_col)
     values = pd.DataFrame(index=pd.Index(ids, name="cell_id"))
     suppressed: dict[str, int] = {}
+    limit = MAX_PEOPLE_PER_KM2 * (float(np.max(size)) / 1000.0) ** 2
     for col, canon in value_cols.items():
-        num, n_sup = _numeric(path, df, col, col)
+        num, n_sup = _numeric(path, df, col, col, sep=sep, limit=limit)
         values[canon] = num.to_numpy()
         suppressed[col] = n_sup
+    ignored: dict[str, int] = {}
+    # an attribute grid lists unpopulated cells with -1 in every column: not a cell
+    # with people, so it is left out (and counted) rather than kept as "unknown"
+    codes = pd.DataFrame({c: df[c].astype(str).str.strip() for c in value_cols})
+    unpopulated = (codes == "-1").all(axis=1).to_numpy()
+    if unpopulated.any():
+        ignored["unpopulated cells (-1)"] = int(unpopulated.sum())
+        for col in value_cols:
+            suppressed[col] -= int(unpopulated.sum())
+    for col in not_counts:
+        ignored[f"{col} (a share or mean, not a count)"] = len(df)
+    keep = ~unpopulated
+    values = values[keep]
     return _FileCells(
         path=path,
         layout=f"wide ({res})",
         values=values,
-        x3035=pd.Series(x_ll + size / 2, index=values.index),
-        y3035=pd.Series(y_ll + size / 2, index=values.index),
-        size_m=pd.Series(size, index=values.index),
+        x3035=pd.Series((x_ll + size / 2)[keep], index=values.index),
+        y3035=pd.Series((y_ll + size / 2)[keep], index=values.index),
+        size_m=pd.Series(size[keep], index=values.index),
         suppressed=suppressed,
-        ignored={},
+        ignored=ignored,
+    )
+
+
+def _check_ids_match_coordinates(
+    path: Path,
+    both: np.ndarray,
+    from_ids: tuple[np.ndarray, np.ndarray],
+    from_xy: tuple[np.ndarray, np.ndarray],
+    size: np.ndarray,
+    *,
+    id_col: str,
+) -> None:
+    """Cell ids and x_mp/y_mp must name the same cell (swapped columns do not)."""
+    dist = np.hypot(from_ids[0] - from_xy[0], from_ids[1] - from_xy[1])
+    off = both & (dist >= size / 2)
+    if not off.any():
+        return
+    row = int(np.flatnonzero(off)[0])
+    swapped = np.hypot(from_ids[0] - from_xy[1], from_ids[1] - from_xy[0]) < size / 2
+    raise CensusFormatError(
+        f"the cell id and the x_mp/y_mp coordinates disagree by {dist[row]:,.0f} m in "
+        f"{int(off.sum())} row(s)",
+        path=path,
+        row=row + 1,
+        field=id_col,
+        hint=(
+            "x and y are swapped (in the values or the header): x_mp is the easting "
+            "(E…), y_mp the northing (N…)"
+            if swapped[off].mean() > 0.5
+            else "the ids or the coordinates are wrong: export the grid file again"
+        ),
+    )
+
+
+def _check_in_germany(path: Path, x3035: np.ndarray, y3035: np.ndarray) -> None:
+    x0, y0, x1, y1 = GERMANY_3035
+    outside = ~((x3035 >= x0) & (x3035 <= x1) & (y3035 >= y0) & (y3035 <= y1))
+    if not outside.any():
+        return
+    row = int(np.flatnonzero(outside)[0])
+    swapped = (y3035 >= x0) & (y3035 <= x1) & (x3035 >= y0) & (x3035 <= y1)
+    raise CensusFormatError(
+        f"{int(outside.sum())} cell(s) lie outside Germany (EPSG:3035 x {x3035[row]:,.0f}, "
+        f"y {y3035[row]:,.0f})",
+        path=path,
+        row=row + 1,
+        hint=(
+            "x and y are swapped: x_mp is the easting (about 4,000,000–4,700,000)"
+            if swapped[outside].mean() > 0.5
+            else "the Zensus grid is EPSG:3035; check the ids and coordinates"
+        ),
     )
 
 
@@ -555,11 +712,13 @@ def _check_unique(path: Path, ids: np.ndarray, field: str) -> None:
         )
 
 
-def _read_long(path: Path, df: pd.DataFrame, id_col: str, lower: dict[str, str]) -> _FileCells:
+def _read_long(
+    path: Path, df: pd.DataFrame, id_col: str, lower: dict[str, str], *, sep: str = ";"
+) -> _FileCells:
     for c in df.columns:
         if c != id_col and c.lower() not in _LONG_COLUMNS:
             raise CensusFormatError(
-                f"unknown column {c!r}", path=path, field=c, hint=_expected_text()
+                f"unknown column {_column_text(c)}", path=path, hint=_expected_text()
             )
     for need in ("merkmal", "auspraegung_code", "anzahl"):
         if need not in lower:
@@ -567,7 +726,8 @@ def _read_long(path: Path, df: pd.DataFrame, id_col: str, lower: dict[str, str])
                 f"the long layout needs a column {need!r}",
                 path=path,
                 field=need,
-                hint=f"the file has {list(df.columns)}. {_expected_text()}",
+                hint=f"the file has the columns {_columns_text(list(df.columns))}. "
+                + _expected_text(),
             )
     merkmal = df[lower["merkmal"]].str.strip().str.upper()
     code = pd.to_numeric(df[lower["auspraegung_code"]].str.strip(), errors="coerce")
@@ -581,13 +741,13 @@ def _read_long(path: Path, df: pd.DataFrame, id_col: str, lower: dict[str, str])
     if not ok.all():
         row = int(np.flatnonzero(~ok)[0]) + 1
         raise CensusFormatError(
-            f"cannot read the cell id {df[id_col].iloc[row - 1]!r}",
+            "cannot read the cell id",
             path=path,
             row=row,
             field=id_col,
             hint="ids look like 100mN26840E43337 or CRS3035RES100mN2684000E4333700",
         )
-    num, _ = _numeric(path, df, lower["anzahl"], lower["anzahl"])
+    num, _ = _numeric(path, df, lower["anzahl"], lower["anzahl"], sep=sep)
     sup_rows = num.isna() & known
     ids = _canonical_ids(x_ll, y_ll, size)
     long = pd.DataFrame({"cell_id": ids, "col": canon, "value": num})[known.to_numpy()]

@@ -17,7 +17,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geo.errors import NetworkBuildError
+from geo.errors import InputDataError, NetworkBuildError
 from geo.netbuild import ROUTING_TAGS, Segments, network_for_mode, node_lines
 from geo.network import Network
 from geo.settings import CRS_MEASURE, CRS_STORE
@@ -83,7 +83,7 @@ def read_lines(path: str | Path) -> gpd.GeoDataFrame:
             "(e.g. highway=residential).",
         )
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
-    gdf = _checked_crs(gdf, path).to_crs(CRS_MEASURE)
+    gdf = checked_crs(gdf, path).to_crs(CRS_MEASURE)
     gdf = gdf.explode(index_parts=False)
     gdf = gdf[gdf.geom_type == "LineString"]
     out = gpd.GeoDataFrame(
@@ -101,15 +101,22 @@ def _text(col: pd.Series) -> np.ndarray:
     return col.astype(object).where(col.notna(), "").astype(str).to_numpy()
 
 
-def _checked_crs(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
-    """``gdf`` with a trustworthy CRS (EPSG:4326 if it had none and looks like degrees)."""
+def checked_crs(
+    gdf: gpd.GeoDataFrame, path: Path, *, error: type[InputDataError] = NetworkBuildError
+) -> gpd.GeoDataFrame:
+    """``gdf`` with a trustworthy CRS (EPSG:4326 if it had none and looks like degrees).
+
+    GeoJSON is always read as EPSG:4326, so projected coordinates in a GeoJSON without
+    a ``crs`` member are caught here by their size. Raises ``error`` (default
+    :class:`NetworkBuildError`; the district reader passes :class:`InputDataError`).
+    """
     if gdf.empty:
         return gdf if gdf.crs is not None else gdf.set_crs(CRS_STORE)
     minx, miny, maxx, maxy = gdf.total_bounds
     degree_like = minx >= -180.0 and maxx <= 180.0 and miny >= -90.0 and maxy <= 90.0
     if gdf.crs is None:
         if not degree_like:
-            raise NetworkBuildError(
+            raise error(
                 "wrong CRS: the file has no CRS and its coordinates look projected "
                 f"(bounds {minx:.0f}, {miny:.0f}, {maxx:.0f}, {maxy:.0f}).",
                 path=path,
@@ -119,7 +126,7 @@ def _checked_crs(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
             )
         return gdf.set_crs(CRS_STORE)
     if not gdf.crs.is_geographic and degree_like:
-        raise NetworkBuildError(
+        raise error(
             f"wrong CRS: the file claims {gdf.crs.to_string()} (metres) but its coordinates "
             f"look like degrees (bounds {minx:.3f}, {miny:.3f}, {maxx:.3f}, {maxy:.3f}).",
             path=path,
@@ -127,7 +134,7 @@ def _checked_crs(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
             hint="Set the file's CRS to EPSG:4326.",
         )
     if gdf.crs.is_geographic and not degree_like:
-        raise NetworkBuildError(
+        raise error(
             f"wrong CRS: the file claims {gdf.crs.to_string()} (degrees) but its coordinates "
             f"look projected (bounds {minx:.0f}, {miny:.0f}, {maxx:.0f}, {maxy:.0f}).",
             path=path,

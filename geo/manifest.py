@@ -8,7 +8,9 @@ silently drops an input.
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,10 @@ _TOP_KEYS = {
     "pois",
     "census",
     "districts",
+    "subdistricts",
+    "addresses",
     "offers",
+    "indicators",
     "speeds",
     "sources",
 }
@@ -33,10 +38,22 @@ _SECTION_KEYS: dict[str, set[str]] = {
     "network": {"lines", "osm"},
     "pois": {"file", "from_osm"},
     "census": {"files"},
-    "districts": {"file", "name_column", "key_column", "from_osm", "admin_levels"},
+    "districts": {"file", "name_column", "key_column", "label", "from_osm", "admin_levels"},
+    "subdistricts": {"file", "name_column", "key_column", "parent_column", "label"},
+    "addresses": {"files"},
     "offers": {"imports"},
+    "indicators": {"imports"},
     "speeds": {"walk_kmh", "bike_kmh", "drive_default_kmh"},
 }
+#: Plausible speeds (km/h): outside these a typo or unit mix-up is far likelier than a
+#: real setting (``walk_kmh = 45`` meant 4.5, ``1e-300`` makes every trip take forever).
+SPEED_RANGES_KMH: dict[str, tuple[float, float]] = {
+    "walk_kmh": (1.0, 10.0),
+    "bike_kmh": (3.0, 45.0),
+    "drive_default_kmh": (5.0, 130.0),
+}
+#: OSM admin levels that can hold municipal districts.
+ADMIN_LEVELS = range(2, 12)
 _SOURCE_KEYS = {"file", "title", "date", "attribution"}
 
 
@@ -54,7 +71,13 @@ class Source:
 class Manifest:
     """A validated region manifest with absolute input paths.
 
-    All paths point into the data root and are checked to exist.
+    All paths point into the data root and are checked to exist. Only districts or a
+    street network are required: a region without ``[network]`` has no travel times
+    (``has_network`` is False), and one with only ``[districts]`` (and optionally
+    ``[indicators]``) serves indicator monitoring alone. ``offer_import_categories``
+    gives the default category of an offer import and ``offer_import_mappings`` its
+    column mapping (``{file = ..., category = "kita", mapping = {capacity = "Plätze"}}``);
+    ``indicator_imports`` are files or folders for :mod:`monitor`, loaded on first use.
     """
 
     slug: str
@@ -68,22 +91,48 @@ class Manifest:
     pois_file: Path | None = None
     pois_from_osm: bool = False
     census_files: tuple[Path, ...] = ()
+    addresses_files: tuple[Path, ...] = ()
     districts_file: Path | None = None
     districts_name_column: str = "name"
     districts_key_column: str | None = None
+    districts_label: str = ""
     districts_from_osm: bool = False
     districts_admin_levels: tuple[int, ...] = (9, 10)
+    subdistricts_file: Path | None = None
+    subdistricts_name_column: str = "name"
+    subdistricts_key_column: str | None = None
+    subdistricts_parent_column: str | None = None
+    subdistricts_label: str = ""
     offer_imports: tuple[Path, ...] = ()
+    offer_import_categories: Mapping[Path, str] = field(default_factory=dict, compare=False)
+    offer_import_mappings: Mapping[Path, Mapping[str, str]] = field(
+        default_factory=dict, compare=False
+    )
+    indicator_imports: tuple[Path, ...] = ()
     walk_kmh: float = 4.5
     bike_kmh: float = 15.0
     drive_default_kmh: float = 50.0
     sources: tuple[Source, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def has_network(self) -> bool:
+        """Whether the manifest names a street network (travel times need one)."""
+        return bool(self.network_lines) or self.osm_file is not None
+
     def input_files(self) -> list[Path]:
-        """Every input file of the region, for cache keys."""
-        files = [*self.network_lines, *self.census_files, *self.offer_imports]
-        for p in (self.osm_file, self.pois_file, self.districts_file):
+        """Every input file the region build reads, for cache keys.
+
+        Indicator imports are not built into the region (the monitor store loads
+        them), so they are not part of the key.
+        """
+        files = [
+            *self.network_lines,
+            *self.census_files,
+            *self.addresses_files,
+            *self.offer_imports,
+        ]
+        for p in (self.osm_file, self.pois_file, self.districts_file, self.subdistricts_file):
             if p is not None:
                 files.append(p)
         return sorted(set(files))
@@ -103,7 +152,11 @@ def _check_keys(found: dict[str, Any], allowed: set[str], where: str, path: Path
             )
 
 
-def _resolve(rel: Any, *, key: str, path: Path, data_root: Path) -> Path:
+def _resolve(rel: Any, *, key: str, path: Path, data_root: Path, folder_ok: bool = False) -> Path:
+    """The absolute path of a manifest entry, checked to lie in the data root and exist.
+
+    Messages name the entry, never the file's content.
+    """
     if not isinstance(rel, str) or not rel:
         raise ManifestError(
             "expected a file path (a string relative to the data root).",
@@ -112,6 +165,15 @@ def _resolve(rel: Any, *, key: str, path: Path, data_root: Path) -> Path:
             hint='Write it like "wolfsburg/roads.geojson".',
         )
     full = (data_root / rel).resolve()
+    if not full.is_relative_to(data_root):
+        # "/etc/passwd" or "../../x": inputs come from the data root only, so a
+        # manifest cannot make the app read (and show) any other file.
+        raise ManifestError(
+            f"the path {rel!r} leads outside the data root {data_root}.",
+            path=path,
+            field=key,
+            hint="Give a path relative to the data root (BLK_DATA_ROOT), without '..'.",
+        )
     if not full.exists():
         raise ManifestError(
             f"input file {full} does not exist.",
@@ -119,7 +181,65 @@ def _resolve(rel: Any, *, key: str, path: Path, data_root: Path) -> Path:
             field=key,
             hint=f"Check the spelling, or set BLK_DATA_ROOT (now {data_root}).",
         )
+    if full.is_dir() and not folder_ok:
+        raise ManifestError(
+            f"{full} is a folder, not a file.",
+            path=path,
+            field=key,
+            hint='Name the file inside it, e.g. "wolfsburg/roads.geojson".',
+        )
     return full
+
+
+def _check_speeds(speeds: dict[str, Any], path: Path) -> None:
+    for key, value in speeds.items():
+        lo, hi = SPEED_RANGES_KMH[key]
+        # bool is an int in Python: ``walk_kmh = true`` must not become 1 km/h
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if not ok or not math.isfinite(value) or not lo <= value <= hi:
+            shown = repr(value) if ok or isinstance(value, bool) else type(value).__name__
+            raise ManifestError(
+                f"speed {shown} is not a number of km/h between {lo:g} and {hi:g}.",
+                path=path,
+                field=f"speeds.{key}",
+                hint=f"Write a plain number, e.g. {key} = {(lo + hi) / 4:g}.",
+            )
+
+
+def _text_option(value: Any, *, key: str, path: Path) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ManifestError(
+            f"expected a column name (text), got {type(value).__name__}.",
+            path=path,
+            field=key,
+            hint=f'Write it like {key.split(".")[-1]} = "name".',
+        )
+    return value
+
+
+def _admin_levels(value: Any, *, path: Path) -> tuple[int, ...]:
+    items = value if isinstance(value, list) else [value]
+    levels = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, int) or item not in ADMIN_LEVELS:
+            raise ManifestError(
+                "admin levels must be whole numbers from 2 to 11.",
+                path=path,
+                field="districts.admin_levels",
+                hint="Write e.g. admin_levels = [9, 10] (Stadtbezirke and Stadtteile).",
+            )
+        levels.append(item)
+    return tuple(levels)
+
+
+def _path_list(value: Any, *, key: str, path: Path) -> list[Any]:
+    if not isinstance(value, list):
+        raise ManifestError(
+            "expected a list of paths.", path=path, field=key, hint=f'Write {key} = ["a.csv"].'
+        )
+    return value
 
 
 def list_regions(*, paths: Paths | None = None) -> list[str]:
@@ -201,32 +321,53 @@ def load_manifest(slug_or_path: str | Path, *, paths: Paths | None = None) -> Ma
             hint="Make them equal.",
         )
     root = paths.data_root
-    net = raw.get("network", {})
-    if not net.get("lines") and not net.get("osm"):
+    default = raw.get("default", False)
+    if not isinstance(default, bool):
         raise ManifestError(
-            "a region needs a street network.",
+            f"default must be true or false, not a {type(default).__name__}.",
+            path=path,
+            field="default",
+            hint="Write default = true (without quotes) for the one default region.",
+        )
+    net = raw.get("network", {})
+    districts = raw.get("districts", {})
+    subdistricts = raw.get("subdistricts", {})
+    census = raw.get("census", {})
+    pois = raw.get("pois", {})
+    if not net and not districts:
+        raise ManifestError(
+            "a region needs a street network or districts.",
             path=path,
             field="network",
-            hint='Add network.osm = "<file>.osm.pbf" or network.lines = ["roads.geojson"].',
+            hint='Add network.osm = "<file>.osm.pbf" or network.lines = ["roads.geojson"], '
+            'or (for a region used for monitoring only) districts.file = "<file>.geojson".',
+        )
+    if net and not net.get("lines") and not net.get("osm"):
+        raise ManifestError(
+            "[network] names no input.",
+            path=path,
+            field="network",
+            hint='Add network.osm = "<file>.osm.pbf" or network.lines = ["roads.geojson"], '
+            "or remove the empty [network] table for a region without streets.",
+        )
+    if subdistricts and not districts.get("file"):
+        raise ManifestError(
+            "[subdistricts] needs [districts] with a file.",
+            path=path,
+            field="subdistricts",
+            hint="Name the upper level in districts.file.",
         )
 
-    def res(rel: Any, key: str) -> Path:
-        return _resolve(rel, key=key, path=path, data_root=root)
+    def res(rel: Any, key: str, *, folder_ok: bool = False) -> Path:
+        return _resolve(rel, key=key, path=path, data_root=root, folder_ok=folder_ok)
 
-    lines = tuple(res(p, "network.lines") for p in net.get("lines", []))
+    lines = tuple(
+        res(p, "network.lines")
+        for p in _path_list(net.get("lines", []), key="network.lines", path=path)
+    )
     osm = res(net["osm"], "network.osm") if net.get("osm") else None
-    pois = raw.get("pois", {})
-    districts = raw.get("districts", {})
-    census = raw.get("census", {})
     speeds = raw.get("speeds", {})
-    for key, value in speeds.items():
-        if not isinstance(value, int | float) or value <= 0:
-            raise ManifestError(
-                "speed must be a positive number in km/h.",
-                path=path,
-                field=f"speeds.{key}",
-                hint="Write e.g. 4.5.",
-            )
+    _check_speeds(speeds, path)
     if pois.get("from_osm") and osm is None:
         raise ManifestError(
             "pois.from_osm needs network.osm.",
@@ -241,9 +382,44 @@ def load_manifest(slug_or_path: str | Path, *, paths: Paths | None = None) -> Ma
             field="districts.from_osm",
             hint="Name a districts.file instead.",
         )
+    offer_imports: list[Path] = []
+    offer_categories: dict[Path, str] = {}
+    offer_mappings: dict[Path, dict[str, str]] = {}
+    for item in _path_list(
+        raw.get("offers", {}).get("imports", []), key="offers.imports", path=path
+    ):
+        if isinstance(item, dict):
+            _check_keys(item, {"file", "category", "mapping"}, "an entry of offers.imports", path)
+            file = res(item.get("file"), "offers.imports")
+            mapping = item.get("mapping", {})
+            if not isinstance(mapping, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+            ):
+                raise ManifestError(
+                    "expected a table of field = column names.",
+                    path=path,
+                    field="offers.imports.mapping",
+                    hint='Write mapping = { capacity = "Schüler" }.',
+                )
+            if mapping:
+                offer_mappings[file] = dict(mapping)
+            category = item.get("category")
+            if category is not None:
+                offer_categories[file] = (
+                    _text_option(category, key="offers.imports.category", path=path) or ""
+                )
+        else:
+            file = res(item, "offers.imports")
+        offer_imports.append(file)
+    indicator_imports = tuple(
+        res(p, "indicators.imports", folder_ok=True)
+        for p in _path_list(
+            raw.get("indicators", {}).get("imports", []), key="indicators.imports", path=path
+        )
+    )
     sources = tuple(
         Source(
-            path=res(s.get("file"), "sources.file"),
+            path=res(s.get("file"), "sources.file", folder_ok=True),
             title=str(s.get("title", "")),
             date=str(s.get("date", "")),
             attribution=str(s.get("attribution", "")),
@@ -256,20 +432,50 @@ def load_manifest(slug_or_path: str | Path, *, paths: Paths | None = None) -> Ma
         state=str(raw.get("state", "")),
         manifest_path=path,
         data_root=root,
-        is_default=bool(raw.get("default", False)),
+        is_default=default,
         network_lines=lines,
         osm_file=osm,
         pois_file=res(pois["file"], "pois.file") if pois.get("file") else None,
         pois_from_osm=bool(pois.get("from_osm", False)),
-        census_files=tuple(res(p, "census.files") for p in census.get("files", [])),
-        districts_file=res(districts["file"], "districts.file") if districts.get("file") else None,
-        districts_name_column=str(districts.get("name_column", "name")),
-        districts_key_column=districts.get("key_column"),
-        districts_from_osm=bool(districts.get("from_osm", False)),
-        districts_admin_levels=tuple(int(x) for x in districts.get("admin_levels", (9, 10))),
-        offer_imports=tuple(
-            res(p, "offers.imports") for p in raw.get("offers", {}).get("imports", [])
+        census_files=tuple(
+            res(p, "census.files")
+            for p in _path_list(census.get("files", []), key="census.files", path=path)
         ),
+        addresses_files=tuple(
+            res(p, "addresses.files")
+            for p in _path_list(
+                raw.get("addresses", {}).get("files", []), key="addresses.files", path=path
+            )
+        ),
+        districts_file=res(districts["file"], "districts.file") if districts.get("file") else None,
+        districts_name_column=_text_option(
+            districts.get("name_column", "name"), key="districts.name_column", path=path
+        )
+        or "name",
+        districts_key_column=_text_option(
+            districts.get("key_column"), key="districts.key_column", path=path
+        ),
+        districts_label=str(districts.get("label", "")),
+        districts_from_osm=bool(districts.get("from_osm", False)),
+        districts_admin_levels=_admin_levels(districts.get("admin_levels", [9, 10]), path=path),
+        subdistricts_file=(
+            res(subdistricts["file"], "subdistricts.file") if subdistricts.get("file") else None
+        ),
+        subdistricts_name_column=_text_option(
+            subdistricts.get("name_column", "name"), key="subdistricts.name_column", path=path
+        )
+        or "name",
+        subdistricts_key_column=_text_option(
+            subdistricts.get("key_column"), key="subdistricts.key_column", path=path
+        ),
+        subdistricts_parent_column=_text_option(
+            subdistricts.get("parent_column"), key="subdistricts.parent_column", path=path
+        ),
+        subdistricts_label=str(subdistricts.get("label", "")),
+        offer_imports=tuple(offer_imports),
+        offer_import_categories=offer_categories,
+        offer_import_mappings=offer_mappings,
+        indicator_imports=indicator_imports,
         walk_kmh=float(speeds.get("walk_kmh", 4.5)),
         bike_kmh=float(speeds.get("bike_kmh", 15.0)),
         drive_default_kmh=float(speeds.get("drive_default_kmh", 50.0)),

@@ -27,7 +27,8 @@ class Region:
     manifest : Manifest
         The validated manifest it was built from.
     networks : Mapping[str, Network]
-        ``"walk"``, ``"bike"``, ``"drive"`` networks (EPSG:25832 coordinates).
+        ``"walk"``, ``"bike"``, ``"drive"`` networks (EPSG:25832 coordinates); empty
+        for a region without a street network (see :attr:`has_network`).
     cells : GeoDataFrame
         Populated census cells, EPSG:4326 points at the cell centre, index
         ``cell_id`` (the ``GITTER_ID_100m``/``_1km``). Columns: ``x``, ``y`` (centre in
@@ -53,6 +54,10 @@ class Region:
         motorway/primary/secondary/minor/path), ``"areas"`` (polygons, column
         ``cls`` in water/green/forest/residential), ``"labels"`` (points, ``name``,
         ``cls``). Layers may be empty.
+    subdistricts : GeoDataFrame
+        A second, finer district level (EPSG:4326, index ``district_id``, columns
+        ``name``, ``parent_id`` (the containing district or None), ``area_km2`` and
+        the population columns); empty when the manifest names none.
     info : dict
         Build facts: counts, ``dropped`` counts (per mode, ``addresses``,
         ``districts``), ``census`` (files, layouts, suppressed/ignored counts per file
@@ -70,6 +75,31 @@ class Region:
     boundary: shapely.Geometry
     basemap: Mapping[str, gpd.GeoDataFrame]
     info: dict[str, Any] = field(default_factory=dict)
+    subdistricts: gpd.GeoDataFrame | None = None
+
+    @property
+    def has_network(self) -> bool:
+        """Whether travel times can be computed (the region has a street network).
+
+        Without one, pages say so (:attr:`network_note`) and any distance is a
+        straight line in EPSG:25832.
+        """
+        return bool(self.networks)
+
+    @property
+    def network_note(self) -> dict[str, str] | None:
+        """Why there are no travel times and how to add a network; None when there are.
+
+        A structured fact for the views (no UI text): ``reason`` (``"no_network"``),
+        ``manifest`` (the file to edit) and ``keys`` (the manifest keys that add one).
+        """
+        if self.has_network:
+            return None
+        return {
+            "reason": "no_network",
+            "manifest": str(self.manifest.manifest_path),
+            "keys": "network.osm | network.lines",
+        }
 
     @property
     def slug(self) -> str:

@@ -1,8 +1,8 @@
 """Decoding text tables of unknown encoding and delimiter (census grids, offer lists).
 
-German municipal and census exports come as UTF-8 (with or without BOM), UTF-16 with
-BOM, cp1252 or Latin-1, and sometimes as concatenations whose lines mix UTF-8 and
-cp1252. :func:`decode_table_bytes` is the one decoder for all of them, and
+German municipal and census exports come as UTF-8 (with or without BOM), UTF-16 (with
+or without BOM), cp1252 or Latin-1, and sometimes as concatenations whose lines mix UTF-8
+and cp1252. :func:`decode_table_bytes` is the one decoder for all of them, and
 :func:`sniff_delimiter` the one delimiter guess.
 """
 
@@ -26,6 +26,24 @@ def _is_utf8(line: bytes) -> bool:
     return True
 
 
+def _bomless_utf16(head: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` when the bytes look like UTF-16 without a BOM.
+
+    Text tables are mostly ASCII, so in UTF-16 every second byte is NUL: at odd
+    positions for little endian, at even ones for big endian.
+    """
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    even_nul = head[0 : 2 * pairs : 2].count(0) / pairs
+    odd_nul = head[1 : 2 * pairs : 2].count(0) / pairs
+    if odd_nul > 0.9 and even_nul < 0.1:
+        return "utf-16-le"
+    if even_nul > 0.9 and odd_nul < 0.1:
+        return "utf-16-be"
+    return None
+
+
 def decode_table_bytes(
     data: bytes, *, path: str | Path, error: type[InputDataError] = InputDataError
 ) -> tuple[str, str]:
@@ -45,11 +63,18 @@ def decode_table_bytes(
     text : str
         Without a BOM.
     encoding : str
-        ``"utf-16"``, ``"utf-8-sig"``, ``"mixed utf-8/cp1252"``, ``"cp1252"`` or
+        ``"utf-16"``, ``"utf-16-le"``/``"utf-16-be"`` (no BOM), ``"utf-8-sig"``,
+        ``"mixed utf-8/cp1252"``, ``"cp1252"`` or
         ``"latin-1"`` (the last never fails: every byte is a character).
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
+    utf16 = _bomless_utf16(data[:4096])
+    if utf16 is not None:
+        try:
+            return data.decode(utf16), utf16
+        except UnicodeDecodeError:
+            pass  # not UTF-16 after all: refused as binary below
     if b"\x00" in data[:4096]:
         raise error(
             "the file contains NUL bytes; it is not a text table.",

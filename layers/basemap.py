@@ -200,6 +200,8 @@ def write_basemap(
     *,
     static_dir: str | Path | None = None,
     base: str | None = None,
+    folder: str | Path | None = None,
+    url_prefix: str | None = None,
 ) -> str:
     """Write the region's basemap once per cache key and return its URL.
 
@@ -208,23 +210,34 @@ def write_basemap(
     region : geo.region.Region
         A built region (EPSG:4326 layers).
     static_dir : str or Path, optional
-        The folder Streamlit serves as ``/app/static`` (default ``<repo>/static``).
+        The folder Streamlit serves as ``/app/static`` (default ``<repo>/static``);
+        the file goes to its ``basemap`` subfolder.
     base : str, optional
         Static URL prefix (default ``BLK_STATIC_URL`` or ``/app/static``).
+    folder, url_prefix : optional
+        Write into ``folder`` itself and return ``<url_prefix>/<file>`` instead: the app
+        keeps generated files in the work folder (``BLK_WORK_DIR``), served under
+        ``url_prefix``, never in the code folder.
 
     Returns
     -------
     str
-        URL of ``basemap/<slug>-<key>.json`` below the static prefix. The file is
-        written atomically (temp file, then rename) and reused when present.
+        URL of ``basemap/<slug>-<key>.json`` below the static prefix (or below
+        ``url_prefix``). The file is written atomically (temp file, then rename) and
+        reused when present.
     """
-    folder = (Path(static_dir) if static_dir else default_static_dir()) / "basemap"
+    if folder is not None:
+        folder = Path(folder)
+    else:
+        folder = (Path(static_dir) if static_dir else default_static_dir()) / "basemap"
     name = basemap_filename(region)
     target = folder / name
     if not target.exists():
         text = json.dumps(basemap_geojson(region), separators=(",", ":"), ensure_ascii=False)
         # 0o644: the file is public web content.
         write_text_atomic(target, text, mode=0o644)
+    if url_prefix is not None:
+        return f"{url_prefix.rstrip('/')}/{name}"
     return f"{static_url(base=base)}/basemap/{name}"
 
 

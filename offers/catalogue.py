@@ -74,14 +74,18 @@ def ensure_seeded(region: Region, *, paths: Paths | None = None) -> list[ImportR
     )
     reports = []
     area = region_area(region)
-    for path in region.manifest.offer_imports:
+    manifest = region.manifest
+    for path in manifest.offer_imports:
         reports.append(
             store.import_file(
                 path,
                 user=SEED_USER,
+                mapping=manifest.offer_import_mappings.get(path),
                 area=area,
                 geocoder=None,
-                default_category="schule_sonstige",
+                # the school lists name no category: "schule_sonstige" unless the
+                # manifest gives one ({file = ..., category = "kita"})
+                default_category=manifest.offer_import_categories.get(path, "schule_sonstige"),
                 updated=_source_date(region, path) or None,
             )
         )

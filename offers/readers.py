@@ -63,7 +63,8 @@ class RawTable:
 
     ``rows`` are ``(row number, {header: value})``; ``points`` holds, for geodata
     files, the row's geometry (EPSG:4326) or an error text; ``bad_rows`` are rows the
-    reader could not split.
+    reader could not split; ``dropped_columns`` the person-name columns left out
+    (:func:`drop_person_columns`).
     """
 
     path: Path
@@ -73,10 +74,50 @@ class RawTable:
     points: dict[int, shapely.Geometry | str] = field(default_factory=dict)
     encoding: str = ""
     delimiter: str = ""
+    dropped_columns: list[str] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
         return len(self.rows) + len(self.bad_rows)
+
+
+#: Normalised headers (:func:`normalise_header`) of columns that hold names of persons
+#: (Kita heads, head teachers, contact persons). They are dropped when a file is read,
+#: so no store, report, export or page can ever show them.
+PERSON_NAME_HEADERS: frozenset[str] = frozenset(
+    {
+        "director",
+        "leitung",
+        "leiter",
+        "leiterin",
+        "einrichtungsleitung",
+        "kitaleitung",
+        "schulleiter",
+        "schulleiterin",
+        "schulleitung",
+        "headteacher",
+        "principal",
+        "ansprechpartner",
+        "ansprechpartnerin",
+        "kontaktperson",
+        "contactperson",
+    }
+)
+
+
+def drop_person_columns(table: RawTable) -> RawTable:
+    """``table`` without its person-name columns (:data:`PERSON_NAME_HEADERS`)."""
+    drop = {h for h in table.headers if normalise_header(h) in PERSON_NAME_HEADERS}
+    if not drop:
+        return table
+    table.headers = [h for h in table.headers if h not in drop]
+    table.rows = [(n, {k: v for k, v in cells.items() if k not in drop}) for n, cells in table.rows]
+    table.bad_rows = [
+        Reject(r.row, r.field, r.reason, {k: v for k, v in r.values.items() if k not in drop})
+        for r in table.bad_rows
+    ]
+    table.dropped_columns = sorted(drop)
+    return table
 
 
 def max_import_bytes() -> int:
@@ -216,7 +257,7 @@ def _read_geo(path: Path) -> RawTable:
 
 
 def read_table(path: str | Path, *, max_bytes: int | None = None) -> RawTable:
-    """Read every row of an offer file as text.
+    """Read every row of an offer file as text, without person-name columns.
 
     Parameters
     ----------
@@ -248,11 +289,11 @@ def read_table(path: str | Path, *, max_bytes: int | None = None) -> RawTable:
         )
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path)
+        return drop_person_columns(_read_csv(path))
     if suffix == ".xlsx":
-        return _read_xlsx(path)
+        return drop_person_columns(_read_xlsx(path))
     if suffix in (".geojson", ".json", ".gpkg"):
-        return _read_geo(path)
+        return drop_person_columns(_read_geo(path))
     raise OfferImportError(
         f"unknown file type {suffix!r}.",
         path=path,

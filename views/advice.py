@@ -27,6 +27,7 @@ from views.common import (
     mode_label,
     region_name,
     region_slug,
+    stop_without_network,
     styled,
     tr,
 )
@@ -78,6 +79,8 @@ def render() -> None:
     st.caption(tr("adv.privacy"))
     region = get_region()
     slug = region_slug()
+    if stop_without_network(region):
+        return
     offers = get_offers(slug)
 
     st.subheader(tr("adv.profile"))

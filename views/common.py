@@ -24,12 +24,9 @@ import folium
 import streamlit as st
 
 from geo.errors import BildungslandkarteError, GeocodeError, InputDataError, OutOfReachError
-from geo.settings import REPO_ROOT
 from views.i18n import DEFAULT_LANG, LANGS, fmt_number, t
 
 log = logging.getLogger("bildungslandkarte.app")
-
-STATIC_DIR = REPO_ROOT / "static"
 
 
 # --------------------------------------------------------------------------- text
@@ -193,6 +190,29 @@ def get_region() -> Any:
     finally:
         bar.empty()
     return region
+
+
+def stop_without_network(region: Any) -> bool:
+    """Say plainly that travel times need a street network, and how to add one.
+
+    Returns True (after showing the notice) when ``region`` has none: a page that
+    needs travel times then renders nothing more.
+    """
+    from pathlib import Path
+
+    note = region.network_note
+    if note is None:
+        return False
+    manifest = Path(note["manifest"])
+    st.info(
+        tr(
+            "common.no_network",
+            region=region.name,
+            manifest=f"data/regions/{manifest.name}",
+            slug=region.slug,
+        )
+    )
+    return True
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -481,14 +501,38 @@ def view_for_bounds(
     return centre, int(max(1, min(max_zoom, zoom)))
 
 
+@st.cache_resource(show_spinner=False)
+def basemap_files() -> tuple[str, str]:
+    """The work folder's basemap directory and the URL prefix it is served under.
+
+    Generated files stay in ``BLK_WORK_DIR`` (never in the code folder). Streamlit
+    serves the folder of a declared component at ``/component/<name>/<file>``, so
+    ``<work_dir>/basemap`` is declared as one (it holds no component, only files).
+    """
+    from pathlib import Path
+
+    import streamlit.components.v1 as components
+
+    from geo.settings import get_paths
+    from layers.assets import static_url
+
+    folder = Path(get_paths().work_dir) / "basemap"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = components.declare_component("blk_basemap_files", path=str(folder))
+    # the server's own prefix (server.baseUrlPath), taken from the static URL setting
+    server = static_url().removesuffix("/app/static")
+    return str(folder), f"{server}/component/{files.name}"
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def basemap_url(slug: str, cache_key: str) -> str:
-    """Write the region's offline basemap once per cache key and return its static URL."""
+    """Write the region's offline basemap once per cache key and return its URL."""
     from layers.basemap import write_basemap
 
     del cache_key
     region = region_cache().get(slug)
-    return str(write_basemap(region, static_dir=STATIC_DIR))
+    folder, prefix = basemap_files()
+    return str(write_basemap(region, folder=folder, url_prefix=prefix))
 
 
 def new_map(

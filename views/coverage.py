@@ -37,6 +37,7 @@ from views.common import (
     region_cache,
     region_slug,
     show_map,
+    stop_without_network,
     styled,
     to_csv,
     to_xlsx,
@@ -211,6 +212,8 @@ def warm_first_view(cache: Any, region: Any, offers: Any) -> None:
     Runs in the background worker with plain objects; the page then finds the
     district outlines, cell squares, nearest Kita and E2SFCA in the AccessCache.
     """
+    if not region.has_network:
+        return  # the page shows only a notice without a street network
     district_shapes(cache, region)
     cell_corner_json(cache, region)
     if len(region.districts) and (offers["category"] == FIRST_CATEGORY).any():
@@ -258,6 +261,8 @@ def render() -> None:
     st.header(tr("cov.header"))
     region = get_region()
     slug = region_slug()
+    if stop_without_network(region):
+        return
     offers = get_offers(slug)
 
     ctrl, main = st.columns([1, 2], gap="large")

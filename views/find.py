@@ -38,6 +38,7 @@ from views.common import (
     region_slug,
     run_quietly,
     show_map,
+    stop_without_network,
     styled,
     tr,
     view_for_bounds,
@@ -332,6 +333,8 @@ def render() -> None:
     st.header(tr("find.header"))
     region = get_region()
     slug = region_slug()
+    if stop_without_network(region):
+        return
     _init_from_query()
     offers = get_offers(slug)
     get_access_cache(slug)  # routers prepared while the user still types

@@ -205,6 +205,23 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Overall {share} % of the target group ({covered} of {population}) reach an offer "
         "within {threshold} minutes ({mode}).",
     ),
+    "start.no_age_groups": (
+        "Die Zensusdaten dieser Region enthalten keine Altersgruppen.",
+        "The census data of this region hold no age groups.",
+    ),
+    "common.no_network": (
+        "**{region} hat noch kein Straßennetz.** Fahr- und Gehzeiten lassen sich deshalb "
+        "nicht berechnen; Entfernungen wären nur Luftlinie. So fügen Sie eines hinzu: einen "
+        "OpenStreetMap-Auszug (`.osm.pbf`) der Stadt in den Datenordner legen, in "
+        '`{manifest}` unter `[network]` als `osm = "…"` eintragen und '
+        "`python -m geo build {slug}` ausführen. Bezirke, Angebote und Kennzahlen "
+        "(Seiten „Start“ und „Daten“) funktionieren schon jetzt.",
+        "**{region} has no street network yet.** Travel times cannot be computed; distances "
+        "would only be straight lines. To add one: put an OpenStreetMap extract (`.osm.pbf`) "
+        "of the city into the data folder, name it in `{manifest}` under `[network]` as "
+        '`osm = "…"` and run `python -m geo build {slug}`. Districts, offers and '
+        "indicators (pages “Start” and “Data”) work already.",
+    ),
     "cov.no_offers": (
         "In dieser Kategorie gibt es keine Angebote in der Region. Wählen Sie eine andere "
         "Kategorie oder importieren Sie Angebote auf der Seite „Daten“.",

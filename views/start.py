@@ -33,7 +33,8 @@ def population_by_age(region: Any) -> pd.DataFrame:
             tr("start.count"): round(float(cells[g.column].sum())),
         }
         for g in AGE_GROUPS
-        if g.column in cells.columns
+        # a group no cell knows (a census without age classes) is unknown, not 0
+        if g.column in cells.columns and cells[g.column].notna().any()
     ]
     return pd.DataFrame(rows)
 
@@ -78,9 +79,12 @@ def render() -> None:
     with right:
         st.markdown(f"#### {tr('start.pop_by_age')}")
         table = population_by_age(region)
-        st.dataframe(
-            styled(table, formats={tr("start.count"): 0}), hide_index=True, width="stretch"
-        )
+        if table.empty:
+            st.caption(tr("start.no_age_groups"))
+        else:
+            st.dataframe(
+                styled(table, formats={tr("start.count"): 0}), hide_index=True, width="stretch"
+            )
         estimated = region.info.get("age_groups_estimated") or {}
         if estimated:
             with st.expander(tr("start.estimated")):

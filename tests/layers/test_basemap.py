@@ -42,6 +42,14 @@ def test_write_basemap_once_per_key(mini_region, tmp_path: Path) -> None:
     assert target.stat().st_mode & 0o044 == 0o044  # readable by the web server
 
 
+def test_write_basemap_into_a_work_folder(mini_region, tmp_path: Path) -> None:
+    folder = tmp_path / "work" / "basemap"
+    url = write_basemap(mini_region, folder=folder, url_prefix="/component/files/")
+    assert url == "/component/files/wolfsburg-test-key.json"
+    assert [p.name for p in folder.iterdir()] == ["wolfsburg-test-key.json"]
+    assert not (tmp_path / "basemap").exists()
+
+
 def test_basemap_content(mini_region, streets) -> None:
     fc = basemap_geojson(mini_region)
     kinds = {(f["properties"]["k"], f["properties"]["c"]) for f in fc["features"]}
