@@ -112,3 +112,15 @@ class OfferNotFoundError(OfferStoreError, KeyError):
 
 class AuthError(BildungslandkarteError):
     """Editing was attempted without a signed-in planner."""
+
+
+class MonitorImportError(InputDataError):
+    """An indicator file cannot be read at all (as opposed to single rejected values)."""
+
+
+class MonitorStoreError(BildungslandkarteError):
+    """The indicator store cannot be opened or written, or a request to it is invalid."""
+
+
+class FormulaError(MonitorStoreError, ValueError):
+    """A derived indicator's formula is not valid (unknown name, forbidden syntax)."""
