@@ -306,13 +306,15 @@ def parse_period(v: Any) -> str:
 
 
 def _number_style(text: str) -> str:
-    """``"de"``, ``"en"`` or ``""`` (no evidence) for one numeric cell text."""
+    """``"de"``, ``"en"`` or ``""`` (no evidence) for one numeric cell text.
+
+    A single separator followed by exactly three digits (``1.234``, ``3,807``) is no
+    evidence: it may be a thousands separator in either style.
+    """
     s = text.replace(" ", "").replace("\u00a0", "").rstrip("%‰").strip()
-    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+,\d+", s) or re.fullmatch(r"-?\d+,\d+", s):
+    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+,\d+|-?\d+,(\d{1,2}|\d{4,})", s):
         return "de"
-    if re.fullmatch(r"-?\d{1,3}(,\d{3})+\.\d+", s) or re.fullmatch(
-        r"-?\d+\.\d{1,2}|\d+\.\d{4,}", s
-    ):
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+\.\d+|-?\d+\.(\d{1,2}|\d{4,})", s):
         return "en"
     return ""
 
