@@ -536,12 +536,17 @@ class SnapshotResult:
         }
 
 
-def change_id_at(store: Any, as_of: str) -> int:
-    """The offer store's last change id at the end of day ``as_of`` (YYYY-MM-DD)."""
+def parse_day(as_of: str) -> dt.date:
+    """``YYYY-MM-DD`` as a date; :class:`MonitorStoreError` otherwise."""
     try:
-        day = dt.date.fromisoformat(as_of)
+        return dt.date.fromisoformat(str(as_of))
     except ValueError as exc:
         raise MonitorStoreError(f"--as-of {as_of!r} is not a date; write YYYY-MM-DD.") from exc
+
+
+def change_id_at(store: Any, as_of: str) -> int:
+    """The offer store's last change id at the end of day ``as_of`` (YYYY-MM-DD)."""
+    day = parse_day(as_of)
     end = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.UTC).isoformat(timespec="seconds")
     with closing(store._connect()) as conn:
         row = conn.execute("SELECT MAX(change_id) FROM history WHERE ts <= ?", (end,)).fetchone()
@@ -555,23 +560,22 @@ def _census_vintage(region: Any) -> str:
 
 
 def population_from_store(
-    store: MonitorStore, *, categories: Sequence[str], period: str
-) -> dict[str, dict[str, float]]:
-    """Target population per district for ``categories`` from the indicators in
-    :data:`POPULATION_INDICATORS`, for the latest period at or before ``period``'s year."""
-    out: dict[str, dict[str, float]] = {}
+    store: MonitorStore, *, categories: Sequence[str]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Target population per period and district for ``categories`` from the
+    indicators in :data:`POPULATION_INDICATORS`: ``{period: {category: {district: n}}}``.
+    """
+    out: dict[str, dict[str, dict[str, float]]] = {}
     for cat in categories:
         key = POPULATION_INDICATORS.get(cat)
         if key is None:
             continue
         vals = store.values(indicator=key)
         vals = vals[(vals["level"] == "district") & vals["value"].notna()]
-        vals = vals[vals["period"].str[:4] <= period[:4]]
-        if vals.empty:
-            continue
-        latest = vals["period"].max()
-        sub = vals[vals["period"] == latest]
-        out[cat] = dict(zip(sub["area_key"], sub["value"].astype(float), strict=True))
+        for period, sub in vals.groupby("period", sort=True):
+            out.setdefault(str(period), {})[cat] = dict(
+                zip(sub["area_key"], sub["value"].astype(float), strict=True)
+            )
     return out
 
 
@@ -603,6 +607,8 @@ def snapshot(
     from offers.store import OfferStore
 
     paths = paths or get_paths()
+    if as_of is not None:
+        parse_day(as_of)  # a bad date fails before the region is loaded
     region = load_region(slug, paths=paths)
     ensure_seeded(region, paths=paths)
     ostore = OfferStore(slug, paths=paths)
@@ -611,27 +617,39 @@ def snapshot(
         change_id = ostore_last_change(ostore)
         offers = ostore.offers()
     else:
-        period = dt.date.fromisoformat(as_of).isoformat()
+        period = parse_day(as_of).isoformat()
         change_id = change_id_at(ostore, period)
         offers = ostore.state_at(change_id)
     mstore = MonitorStore(slug, paths=paths)
     has_net = bool(region.networks) and all(m in region.networks for m in modes)
-    population = None
-    if not has_net or len(region.cells) == 0:
-        population = population_from_store(
-            mstore, categories=list(POPULATION_INDICATORS), period=period
+    estimated = tuple(region.info.get("age_groups_estimated", {}) or ())
+    if has_net and len(region.cells):
+        computed = compute_indicators(
+            offers=offers,
+            districts=region.districts,
+            period=period,
+            cells=region.cells,
+            networks=region.networks,
+            categories=categories,
+            modes=modes,
+            estimated_groups=estimated,
         )
-    computed = compute_indicators(
-        offers=offers,
-        districts=region.districts,
-        period=period,
-        cells=region.cells if has_net else None,
-        networks=region.networks if has_net else None,
-        population=population,
-        categories=categories,
-        modes=modes,
-        estimated_groups=tuple(region.info.get("age_groups_estimated", {}) or ()),
-    )
+    else:
+        # no street network or census cells (Flensburg): the target population comes
+        # per year from the store (Sozialatlas); today's catalogue against each year
+        computed = ComputedIndicators([], [], [], [], ["no street network: offers and rates"])
+        pops = population_from_store(mstore, categories=list(POPULATION_INDICATORS))
+        for year, population in pops.items():
+            part = compute_indicators(
+                offers=offers,
+                districts=region.districts,
+                period=year,
+                population=population,
+                categories=categories or list(population),
+            )
+            computed.values += part.values
+            computed.indicators = part.indicators or computed.indicators
+            computed.categories = sorted(set(computed.categories) | set(part.categories))
     inputs = {
         "census_vintage": _census_vintage(region),
         "region_cache_key": region.info.get("cache_key", ""),
