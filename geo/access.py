@@ -31,17 +31,18 @@ from geo.metrics import (
     FcaResult,
     coverage,
     e2sfca,
-    offer_cell_seconds,
     two_sfca,
     underserved_cells,
 )
 from geo.network import Network
 from geo.routing import (
     MAX_SNAP_M,
+    NearestResult,
     OriginTimes,
     Router,
     as_router,
-    cell_seconds,
+    nearest_offer,
+    offer_cell_seconds,
     snap_offers,
     travel_times,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "isochrones",
     "nearest_offer",
     "offer_cell_seconds",
+    "offer_seconds",
     "offers_fingerprint",
     "travel_times",
     "two_sfca",
@@ -71,121 +73,58 @@ __all__ = [
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, eq=False)
-class NearestResult:
-    """The nearest offer of a set for every node and cell.
-
-    Attributes
-    ----------
-    mode : str
-        Network mode.
-    node_seconds : ndarray of float, shape (n,)
-        Seconds from each node to its nearest offer (``inf`` where none is reached).
-    node_offer : ndarray of int64, shape (n,)
-        Position of that offer in ``offer_ids`` (-1 where none).
-    offer_ids : ndarray of object
-        Ids of the offers that were routed (in input order).
-    offer_node : ndarray of int64
-        Node each routed offer snapped to.
-    offer_snap_m : ndarray of float
-        Distance offer -> node (metres, EPSG:25832).
-    skipped : DataFrame
-        Offers that were not routed, index ``offer_id``, column ``reason``.
-    cells : DataFrame or None
-        Indexed like the input cells: ``seconds`` (node time plus the cell's snap
-        walk), ``minutes``, ``offer_id`` (None where unreached).
-    """
-
-    mode: str
-    node_seconds: np.ndarray
-    node_offer: np.ndarray
-    offer_ids: np.ndarray
-    offer_node: np.ndarray
-    offer_snap_m: np.ndarray
-    skipped: pd.DataFrame
-    cells: pd.DataFrame | None = None
-
-    def node_offer_id(self) -> np.ndarray:
-        """Offer id per node (None where unreached)."""
-        ids = np.append(self.offer_ids.astype(object), None)
-        return ids[self.node_offer]
-
-
-def nearest_offer(
+def offer_seconds(
     net: Network | Router,
+    origin: tuple[float, float],
     offers: gpd.GeoDataFrame,
     *,
-    cells: pd.DataFrame | None = None,
-    mode: str | None = None,
+    boundary: shapely.Geometry | None = None,
     max_seconds: float | None = None,
     max_snap_m: float = MAX_SNAP_M,
-) -> NearestResult:
-    """Travel time from every node (and cell) to the nearest of a set of offers.
+) -> pd.Series:
+    """Travel seconds from one origin to each offer (NaN where unreached or unroutable).
 
-    One multi-source Dijkstra run on the reversed graph (so one-way streets are
-    respected in the direction home -> offer). Each offer starts at its nearest
-    node with the walk from the offer to that node already counted; cells add the
-    walk from their centre to their node (``node_<mode>``, ``snap_m_<mode>``).
+    :func:`travel_times` routes from the origin (its walk to the street counts); each
+    offer is reached at its nearest node plus the walk from there to the offer
+    (:func:`geo.routing.snap_offers`), the same access-leg rule as for cells in
+    :func:`nearest_offer`.
 
     Parameters
     ----------
     net : Network or Router
-        The mode's network (EPSG:25832).
+        The mode's network (EPSG:25832); a prepared router is faster for repeated calls.
+    origin : (float, float)
+        ``(lon, lat)`` in EPSG:4326.
     offers : GeoDataFrame
-        EPSG:4326 points indexed by ``offer_id``. Offers without a usable point or
-        farther than ``max_snap_m`` from the network are skipped and listed in
-        ``NearestResult.skipped``.
-    cells : DataFrame, optional
-        Census cells with ``node_<mode>`` and ``snap_m_<mode>`` columns.
-    mode : str, optional
-        Column suffix for the cells; default the network's mode.
+        Points (any CRS, converted) indexed by ``offer_id``.
+    boundary : shapely geometry, optional
+        The region outline in EPSG:4326; an origin outside it is refused.
     max_seconds : float, optional
-        Search limit (``inf`` beyond).
+        Search limit; offers beyond it are NaN.
     max_snap_m : float
-        Farthest allowed offer -> node distance (metres).
+        Farthest allowed distance origin -> street and offer -> node (metres, EPSG:25832).
 
     Returns
     -------
-    NearestResult
+    Series of float
+        Indexed like ``offers`` (name ``seconds``); NaN for offers without a point,
+        farther than ``max_snap_m`` from the network, or not reached.
+
+    Raises
+    ------
+    OutOfReachError
+        The origin lies outside ``boundary`` or farther than ``max_snap_m`` from any street.
     """
     router = as_router(net)
-    mode = mode or router.mode
-    ids, nodes, snap_m, skipped = snap_offers(router, offers, max_snap_m=max_snap_m)
-    seconds, root = router.dijkstra(
-        nodes, snap_m / router.access_mps, limit_s=max_seconds, reverse=True, predecessors=True
+    times = travel_times(
+        router, origin, boundary=boundary, max_seconds=max_seconds, max_snap_m=max_snap_m
     )
-    assert root is not None
-    # the node a path starts at -> the offer that starts there with the smallest walk
-    node_to_offer = np.full(router.net.n_nodes + 1, -1, dtype=np.int64)
-    order = np.lexsort((snap_m, nodes))
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = nodes[order][1:] != nodes[order][:-1]
-    node_to_offer[nodes[order[first]]] = order[first]
-    node_offer = np.where(root >= 0, node_to_offer[root], -1)
-    cell_table = None
-    if cells is not None:
-        cell_s = cell_seconds(router, cells, seconds, mode=mode)
-        node_col = cells[f"node_{mode}"].to_numpy(dtype=np.int64)
-        which = node_offer[node_col]
-        ids_obj = np.append(ids.astype(object), None)
-        cell_table = pd.DataFrame(
-            {
-                "seconds": cell_s,
-                "minutes": cell_s / 60.0,
-                "offer_id": ids_obj[np.where(np.isfinite(cell_s), which, -1)],
-            },
-            index=cells.index,
-        )
-    return NearestResult(
-        mode=router.mode,
-        node_seconds=seconds,
-        node_offer=node_offer,
-        offer_ids=ids,
-        offer_node=nodes,
-        offer_snap_m=snap_m,
-        skipped=skipped,
-        cells=cell_table,
-    )
+    ids, nodes, snap_m, _skipped = snap_offers(router, offers, max_snap_m=max_snap_m)
+    seconds = times.node_seconds[nodes] + snap_m / router.access_mps
+    if max_seconds is not None:
+        seconds[seconds > max_seconds] = np.inf
+    out = pd.Series(seconds, index=ids, dtype=float, name="seconds").reindex(offers.index)
+    return out.where(np.isfinite(out))
 
 
 @dataclass(frozen=True)
@@ -318,9 +257,13 @@ def what_if(
         _, _, _, unusable = snap_offers(router, new_rows, max_snap_m=MAX_SNAP_M)
         if len(unusable):
             oid = unusable.index[0]
+            where = next(a for a in added if a.offer_id == oid)
+            finite = bool(np.isfinite(where.lon) and np.isfinite(where.lat))
             raise OutOfReachError(
                 f"the new offer {oid!r} cannot be reached: {unusable.loc[oid, 'reason']}. "
-                "Place it on or near a street inside the region."
+                "Place it on or near a street inside the region.",
+                offer_id=oid,
+                point=(float(where.lon), float(where.lat)) if finite else None,
             )
     keep = offers.drop(index=remove)
     capacity = (

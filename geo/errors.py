@@ -7,6 +7,7 @@ in the style of osmnx' errors.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 
 
@@ -76,7 +77,29 @@ class RegionNotFoundError(BildungslandkarteError):
 
 
 class OutOfReachError(BildungslandkarteError):
-    """An origin lies outside the region or too far from its street network."""
+    """An origin or an offer lies outside the region or too far from its street network.
+
+    Parameters
+    ----------
+    message : str
+        What is out of reach and how to fix it.
+    offer_id : hashable, optional
+        The offer that cannot be routed (None for an origin).
+    point : (float, float), optional
+        The point that is out of reach, ``(lon, lat)`` in EPSG:4326 (None when unknown,
+        e.g. an offer without coordinates).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        offer_id: Hashable | None = None,
+        point: tuple[float, float] | None = None,
+    ) -> None:
+        self.offer_id = offer_id
+        self.point = point
+        super().__init__(message)
 
 
 class GeocodeError(BildungslandkarteError):

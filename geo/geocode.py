@@ -365,8 +365,10 @@ class GeocodeResult:
     """One resolved place (EPSG:4326).
 
     ``kind`` is ``address``, ``street`` or ``poi``; ``exact`` is False when a house
-    number was asked for but only the street was found (``note`` says so, and so does
-    ``label``). ``score`` is 0–100.
+    number was asked for but only the street was found. ``note_code`` says why a
+    result is not exact (``"housenumber_not_found"``, with the number asked for in
+    ``note_value``; ``""`` when exact) for the UI to put into words; ``label`` is the
+    index entry's own label. ``score`` is 0–100.
     """
 
     lon: float
@@ -380,7 +382,8 @@ class GeocodeResult:
     city: str = ""
     name: str = ""
     exact: bool = True
-    note: str = ""
+    note_code: str = ""
+    note_value: str = ""
 
 
 class Geocoder:
@@ -456,13 +459,19 @@ class Geocoder:
     # -- helpers -----------------------------------------------------------------
 
     def _result(
-        self, row: int, score: float, *, exact: bool = True, note: str = "", label: str = ""
+        self,
+        row: int,
+        score: float,
+        *,
+        exact: bool = True,
+        note_code: str = "",
+        note_value: str = "",
     ) -> GeocodeResult:
         c = self._cols
         return GeocodeResult(
             lon=float(c["lon"][row]),
             lat=float(c["lat"][row]),
-            label=label or c["label"][row],
+            label=c["label"][row],
             kind=c["kind"][row],
             score=round(float(score), 1),
             street=c["street"][row],
@@ -471,7 +480,8 @@ class Geocoder:
             city=c["city"][row],
             name=c["name"][row],
             exact=exact,
-            note=note,
+            note_code=note_code,
+            note_value=note_value,
         )
 
     def _place_penalty(self, row: int, q: _Query) -> float:
@@ -526,7 +536,7 @@ class Geocoder:
         return int(min(rows, key=lambda r: self._place_penalty(int(r), q)))
 
     def _candidates(self, q: _Query) -> list[tuple[float, int, bool, str]]:
-        """(score, row, exact, note) of plausible matches, best first."""
+        """(score, row, exact, housenumber not found) of plausible matches, best first."""
         out: list[tuple[float, int, bool, str]] = []
         key = q.street.replace(" ", "")
         if q.housenumber:
@@ -542,13 +552,9 @@ class Geocoder:
                 if srow is None and len(addr):
                     srow = int(addr[0])
                 if srow is not None and not len(hit):
-                    note = (
-                        f"Hausnummer {q.housenumber} nicht gefunden, Straße gezeigt / "
-                        f"house number {q.housenumber} not found, showing the street"
-                    )
                     # a bit below an exact house so a close typo with the number wins
                     score = s - 1.0 - self._place_penalty(srow, q)
-                    out.append((score, srow, False, note))
+                    out.append((score, srow, False, q.housenumber))
             # names with numbers ("Straße 1", "Grundschule 2") are streets or POIs too
             out.extend(self._candidates(_Query(q.head, "", q.postcode, q.city)))
         else:
@@ -614,11 +620,16 @@ class Geocoder:
                     q = q2
                     break
         if cands and cands[0][0] >= self.min_score:
-            score, row, exact, note = cands[0]
-            label = ""
-            if not exact:
-                label = f"{self._cols['label'][row]} ({note.split(' / ')[0]})"
-            return self._result(row, score, exact=exact, note=note, label=label)
+            score, row, exact, missing_number = cands[0]
+            if exact:
+                return self._result(row, score)
+            return self._result(
+                row,
+                score,
+                exact=False,
+                note_code="housenumber_not_found",
+                note_value=missing_number,
+            )
         hints = [r.label for r in self.suggest(query, limit=3)]
         if not hints and cands:
             hints = [self._cols["label"][c[1]] for c in cands[:3]]

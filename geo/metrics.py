@@ -1,7 +1,7 @@
 """Coverage, supply per head (2SFCA / E2SFCA) and underserved cells.
 
 Inputs are the region's census cells (EPSG:4326 points with EPSG:25832 ``x``/``y``
-columns), districts (EPSG:4326) and travel times from :mod:`geo.access`. Results keep
+columns), districts (EPSG:4326) and travel times from :mod:`geo.routing`. Results keep
 the index of the cells (or ``district_id`` plus a ``"__total__"`` row).
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -17,11 +16,8 @@ import pandas as pd
 
 from geo.errors import InputDataError
 from geo.network import Network
-from geo.routing import MAX_SNAP_M, Router, as_router, snap_offers
+from geo.routing import NearestResult, Router, offer_cell_seconds
 from geo.settings import CRS_STORE
-
-if TYPE_CHECKING:
-    from geo.access import NearestResult
 
 #: E2SFCA step weights as (upper bound in minutes, weight), from the literature
 #: (Luo & Qi 2009): 0-10 min 1.0, 10-20 min 0.68, 20-30 min 0.22.
@@ -103,7 +99,8 @@ def coverage(
     Returns
     -------
     DataFrame
-        Index ``district_id`` plus ``"__total__"``; columns ``name``, ``population``,
+        Index ``district_id`` plus ``"__total__"`` (its ``name`` is None: the UI names
+        the total row); columns ``name``, ``population``,
         ``covered``, ``share`` (0..1, NaN where nobody lives), ``median_min``
         (population-weighted, ``inf`` if most people reach nothing),
         ``unknown_cells``, ``unknown_people`` (``pop_total`` of those cells).
@@ -159,10 +156,7 @@ def coverage(
         rows.append((0.0, 0.0, np.nan, 0, 0.0) if run is None else row(*(a[run] for a in sorted_a)))
     rows.append(row(pop_a, covered_a, minutes_a, unknown_a, people_a))
     pop_d, covered_d, median_d, unknown_d, people_d = (np.array(c) for c in zip(*rows, strict=True))
-    if "name" in districts.columns:
-        names = [*districts["name"].astype(object).tolist(), "Gesamt"]
-    else:
-        names = [*([np.nan] * len(districts)), "Gesamt"]
+    names = _names_with_total(districts)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(pop_d > 0, np.clip(covered_d / pop_d, 0.0, 1.0), np.nan)
     out = pd.DataFrame(
@@ -179,6 +173,13 @@ def coverage(
     # object, as before: a plain constructor would infer a string dtype
     out.insert(0, "name", pd.Series(names, index=out.index, dtype=object))
     return out
+
+
+def _names_with_total(districts: pd.DataFrame) -> list[object]:
+    """District names plus None for the ``"__total__"`` row (the page names it)."""
+    if "name" in districts.columns:
+        return [*districts["name"].astype(object).tolist(), None]
+    return [*([np.nan] * len(districts)), None]
 
 
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
@@ -224,59 +225,6 @@ class FcaResult:
     capacity_estimated: int
     skipped: pd.DataFrame
     catchment_min: float | None
-
-
-def offer_cell_seconds(
-    net: Network | Router,
-    offers: gpd.GeoDataFrame,
-    cells: pd.DataFrame,
-    *,
-    mode: str | None = None,
-    limit_s: float | None = None,
-) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """Seconds from every cell to every offer, from one bounded Dijkstra over all offers.
-
-    Parameters
-    ----------
-    net : Network or Router
-        The mode's network (EPSG:25832).
-    offers : GeoDataFrame
-        EPSG:4326 points indexed by ``offer_id``.
-    cells : DataFrame
-        Cells with ``node_<mode>`` and ``snap_m_<mode>``.
-    mode : str, optional
-        Column suffix; default the network's mode.
-    limit_s : float, optional
-        Search limit; times beyond it are ``inf``.
-
-    Returns
-    -------
-    offer_ids : ndarray
-        Ids of the routed offers (rows).
-    seconds : ndarray of float, shape (len(offer_ids), len(cells))
-        Walk offer -> node + network time (reversed graph, so it is the time
-        from the cell to the offer) + walk node -> cell centre.
-    skipped : DataFrame
-        Offers left out, with ``reason``.
-    """
-    router = as_router(net)
-    mode = mode or router.mode
-    _require(cells, f"node_{mode}", f"snap_m_{mode}")
-    ids, nodes, snap_m, skipped = snap_offers(router, offers, max_snap_m=MAX_SNAP_M)
-    cell_node = cells[f"node_{mode}"].to_numpy(dtype=np.int64)
-    cell_walk = cells[f"snap_m_{mode}"].to_numpy(dtype=float) / router.access_mps
-    if ids.size == 0:
-        return ids, np.empty((0, len(cells))), skipped
-    from scipy.sparse import csgraph
-
-    uniq, row = np.unique(nodes, return_inverse=True)
-    limit = np.inf if limit_s is None else float(limit_s)
-    dist = csgraph.dijkstra(router.csr_reverse, directed=True, indices=uniq, limit=limit)
-    at_cells = dist[:, cell_node]
-    seconds = at_cells[row] + (snap_m / router.access_mps)[:, None] + cell_walk[None, :]
-    if limit_s is not None:
-        seconds[seconds > limit] = np.inf
-    return ids, seconds, skipped
 
 
 def step_weights(minutes: np.ndarray, steps: Sequence[tuple[float, float]]) -> np.ndarray:
@@ -388,10 +336,7 @@ def _district_access(
     pop_d[-1], weighted_d[-1] = pop.sum(), weighted.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         access = np.where(pop_d > 0, weighted_d / pop_d, np.nan)
-    if "name" in districts.columns:
-        names = [*districts["name"].astype(object).tolist(), "Gesamt"]
-    else:
-        names = [*([np.nan] * len(districts)), "Gesamt"]
+    names = _names_with_total(districts)
     out = pd.DataFrame(index=pd.Index(ids, name="district_id"))
     out["name"] = pd.Series(names, index=out.index, dtype=object)
     out["population"] = pop_d
@@ -556,8 +501,8 @@ def underserved_cells(
     -------
     GeoDataFrame
         EPSG:4326, indexed like ``cells`` and ranked by ``people`` (descending):
-        ``people``, ``minutes``, ``supply_per_head``, ``beyond_threshold``,
-        ``low_supply``, ``reasons`` (German text), geometry.
+        ``people``, ``minutes`` (``inf`` = no offer reached), ``supply_per_head``,
+        ``beyond_threshold`` and ``low_supply`` (why the cell is listed), geometry.
     """
     if threshold_min is None and min_supply_per_head is None:
         raise ValueError("give threshold_min and/or min_supply_per_head")
@@ -583,24 +528,6 @@ def underserved_cells(
     mask = (beyond | low) & (people > 0)
     if "in_region" in cells.columns:
         mask &= cells["in_region"].fillna(False).astype(bool).to_numpy()
-    reasons = []
-    for b, lo, m, s in zip(
-        beyond[mask].tolist(),
-        low[mask].tolist(),
-        minutes[mask].tolist(),
-        supply[mask].tolist(),
-        strict=True,
-    ):
-        parts = []
-        if b:
-            parts.append(
-                "kein Angebot erreichbar"
-                if not np.isfinite(m)
-                else f"{m:.0f} min > {threshold_min:g} min"
-            )
-        if lo:
-            parts.append(f"{s:.3f} Plätze pro Kopf < {min_supply_per_head:g}")
-        reasons.append("; ".join(parts))
     if isinstance(cells, gpd.GeoDataFrame):
         geometry = cells.geometry[mask]
         if geometry.crs is not None and not geometry.crs.equals(CRS_STORE):
@@ -619,7 +546,6 @@ def underserved_cells(
             "supply_per_head": supply[mask],
             "beyond_threshold": beyond[mask],
             "low_supply": low[mask],
-            "reasons": reasons,
         },
         geometry=geometry.to_numpy(),
         index=cells.index[mask],

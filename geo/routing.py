@@ -1,4 +1,10 @@
-"""Shortest paths on a :class:`geo.network.Network`: snapping and Dijkstra with start offsets.
+"""Shortest paths on a :class:`geo.network.Network`: snapping and every graph search.
+
+Snapping (points, offers, cells), Dijkstra with start offsets, travel times from one
+origin, the nearest offer of a set for every node and cell (:func:`nearest_offer`) and
+the offer x cell travel matrix of the floating catchment methods
+(:func:`offer_cell_seconds`) all live here; :mod:`geo.metrics` and :mod:`geo.access`
+only use their results.
 
 Everything here measures in EPSG:25832 (metres, seconds). A :class:`Router` wraps one
 network and keeps what every query needs (the CSR matrix, its transpose, the
@@ -130,10 +136,12 @@ class Router:
             else:
                 seg = -1
         if seg < 0:
+            lon, lat = self.to_store.transform(float(x_m), float(y_m))
             raise OutOfReachError(
                 f"the point ({x_m:.0f}, {y_m:.0f}) in {CRS_MEASURE} is more than "
                 f"{max_snap_m:.0f} m from any street of the {net.mode} network. "
-                "Pick a point closer to a street inside the region."
+                "Pick a point closer to a street inside the region.",
+                point=(float(lon), float(lat)),
             )
         geom = net.segment_geometries[seg]
         dist_m = float(shapely.distance(geom, pt))
@@ -337,7 +345,8 @@ def travel_times(
         if not shapely.intersects_xy(boundary, float(lon), float(lat)):
             raise OutOfReachError(
                 f"origin ({float(lon):.5f}, {float(lat):.5f}) lies outside the region. "
-                "Pick a point inside the region's boundary."
+                "Pick a point inside the region's boundary.",
+                point=(float(lon), float(lat)),
             )
     x, y = router.project(lon_x, lat_y, crs=origin_crs)
     snap = router.snap(float(x), float(y), max_snap_m=max_snap_m)
@@ -401,14 +410,7 @@ def cell_seconds(
     router: Router, cells: pd.DataFrame, node_seconds: np.ndarray, *, mode: str
 ) -> np.ndarray:
     """Node time at each cell's node plus the walk from the cell centre."""
-    node_col, snap_col = f"node_{mode}", f"snap_m_{mode}"
-    for col in (node_col, snap_col):
-        if col not in cells.columns:
-            raise InputDataError(
-                "the cells table lacks a column.",
-                field=col,
-                hint="Use region.cells from geo.build.load_region (it snaps cells per mode).",
-            )
+    node_col, snap_col = _require_snapped(cells, mode)
     node = cells[node_col].to_numpy()
     bad = ~((node >= 0) & (node < router.net.n_nodes))
     if bad.any():
@@ -421,6 +423,187 @@ def cell_seconds(
         )
     snap = cells[snap_col].to_numpy(dtype=float)
     return node_seconds[node.astype(np.int64)] + snap / router.access_mps
+
+
+@dataclass(frozen=True, eq=False)
+class NearestResult:
+    """The nearest offer of a set for every node and cell.
+
+    Attributes
+    ----------
+    mode : str
+        Network mode.
+    node_seconds : ndarray of float, shape (n,)
+        Seconds from each node to its nearest offer (``inf`` where none is reached).
+    node_offer : ndarray of int64, shape (n,)
+        Position of that offer in ``offer_ids`` (-1 where none).
+    offer_ids : ndarray of object
+        Ids of the offers that were routed (in input order).
+    offer_node : ndarray of int64
+        Node each routed offer snapped to.
+    offer_snap_m : ndarray of float
+        Distance offer -> node (metres, EPSG:25832).
+    skipped : DataFrame
+        Offers that were not routed, index ``offer_id``, column ``reason``.
+    cells : DataFrame or None
+        Indexed like the input cells: ``seconds`` (node time plus the cell's snap
+        walk), ``minutes``, ``offer_id`` (None where unreached).
+    """
+
+    mode: str
+    node_seconds: np.ndarray
+    node_offer: np.ndarray
+    offer_ids: np.ndarray
+    offer_node: np.ndarray
+    offer_snap_m: np.ndarray
+    skipped: pd.DataFrame
+    cells: pd.DataFrame | None = None
+
+    def node_offer_id(self) -> np.ndarray:
+        """Offer id per node (None where unreached)."""
+        ids = np.append(self.offer_ids.astype(object), None)
+        return ids[self.node_offer]
+
+
+def nearest_offer(
+    net: Network | Router,
+    offers: gpd.GeoDataFrame,
+    *,
+    cells: pd.DataFrame | None = None,
+    mode: str | None = None,
+    max_seconds: float | None = None,
+    max_snap_m: float = MAX_SNAP_M,
+) -> NearestResult:
+    """Travel time from every node (and cell) to the nearest of a set of offers.
+
+    One multi-source Dijkstra run on the reversed graph (so one-way streets are
+    respected in the direction home -> offer). Each offer starts at its nearest
+    node with the walk from the offer to that node already counted; cells add the
+    walk from their centre to their node (``node_<mode>``, ``snap_m_<mode>``).
+
+    Parameters
+    ----------
+    net : Network or Router
+        The mode's network (EPSG:25832).
+    offers : GeoDataFrame
+        EPSG:4326 points indexed by ``offer_id``. Offers without a usable point or
+        farther than ``max_snap_m`` from the network are skipped and listed in
+        ``NearestResult.skipped``.
+    cells : DataFrame, optional
+        Census cells with ``node_<mode>`` and ``snap_m_<mode>`` columns.
+    mode : str, optional
+        Column suffix for the cells; default the network's mode.
+    max_seconds : float, optional
+        Search limit (``inf`` beyond).
+    max_snap_m : float
+        Farthest allowed offer -> node distance (metres).
+
+    Returns
+    -------
+    NearestResult
+    """
+    router = as_router(net)
+    mode = mode or router.mode
+    ids, nodes, snap_m, skipped = snap_offers(router, offers, max_snap_m=max_snap_m)
+    seconds, root = router.dijkstra(
+        nodes, snap_m / router.access_mps, limit_s=max_seconds, reverse=True, predecessors=True
+    )
+    assert root is not None
+    # the node a path starts at -> the offer that starts there with the smallest walk
+    node_to_offer = np.full(router.net.n_nodes + 1, -1, dtype=np.int64)
+    order = np.lexsort((snap_m, nodes))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = nodes[order][1:] != nodes[order][:-1]
+    node_to_offer[nodes[order[first]]] = order[first]
+    node_offer = np.where(root >= 0, node_to_offer[root], -1)
+    cell_table = None
+    if cells is not None:
+        cell_s = cell_seconds(router, cells, seconds, mode=mode)
+        node_col = cells[f"node_{mode}"].to_numpy(dtype=np.int64)
+        which = node_offer[node_col]
+        ids_obj = np.append(ids.astype(object), None)
+        cell_table = pd.DataFrame(
+            {
+                "seconds": cell_s,
+                "minutes": cell_s / 60.0,
+                "offer_id": ids_obj[np.where(np.isfinite(cell_s), which, -1)],
+            },
+            index=cells.index,
+        )
+    return NearestResult(
+        mode=router.mode,
+        node_seconds=seconds,
+        node_offer=node_offer,
+        offer_ids=ids,
+        offer_node=nodes,
+        offer_snap_m=snap_m,
+        skipped=skipped,
+        cells=cell_table,
+    )
+
+
+def offer_cell_seconds(
+    net: Network | Router,
+    offers: gpd.GeoDataFrame,
+    cells: pd.DataFrame,
+    *,
+    mode: str | None = None,
+    limit_s: float | None = None,
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """Seconds from every cell to every offer, from one bounded Dijkstra over all offers.
+
+    Parameters
+    ----------
+    net : Network or Router
+        The mode's network (EPSG:25832).
+    offers : GeoDataFrame
+        EPSG:4326 points indexed by ``offer_id``.
+    cells : DataFrame
+        Cells with ``node_<mode>`` and ``snap_m_<mode>``.
+    mode : str, optional
+        Column suffix; default the network's mode.
+    limit_s : float, optional
+        Search limit; times beyond it are ``inf``.
+
+    Returns
+    -------
+    offer_ids : ndarray
+        Ids of the routed offers (rows).
+    seconds : ndarray of float, shape (len(offer_ids), len(cells))
+        Walk offer -> node + network time (reversed graph, so it is the time
+        from the cell to the offer) + walk node -> cell centre.
+    skipped : DataFrame
+        Offers left out, with ``reason``.
+    """
+    router = as_router(net)
+    mode = mode or router.mode
+    _require_snapped(cells, mode)
+    ids, nodes, snap_m, skipped = snap_offers(router, offers, max_snap_m=MAX_SNAP_M)
+    cell_node = cells[f"node_{mode}"].to_numpy(dtype=np.int64)
+    cell_walk = cells[f"snap_m_{mode}"].to_numpy(dtype=float) / router.access_mps
+    if ids.size == 0:
+        return ids, np.empty((0, len(cells))), skipped
+    uniq, row = np.unique(nodes, return_inverse=True)
+    limit = np.inf if limit_s is None else float(limit_s)
+    dist = csgraph.dijkstra(router.csr_reverse, directed=True, indices=uniq, limit=limit)
+    at_cells = dist[:, cell_node]
+    seconds = at_cells[row] + (snap_m / router.access_mps)[:, None] + cell_walk[None, :]
+    if limit_s is not None:
+        seconds[seconds > limit] = np.inf
+    return ids, seconds, skipped
+
+
+def _require_snapped(cells: pd.DataFrame, mode: str) -> tuple[str, str]:
+    """The cells' ``node_<mode>`` and ``snap_m_<mode>`` column names; raises if one lacks."""
+    node_col, snap_col = f"node_{mode}", f"snap_m_{mode}"
+    for col in (node_col, snap_col):
+        if col not in cells.columns:
+            raise InputDataError(
+                "the cells table lacks a column.",
+                field=col,
+                hint="Use region.cells from geo.build.load_region (it snaps cells per mode).",
+            )
+    return node_col, snap_col
 
 
 def as_router(net: Network | Router) -> Router:

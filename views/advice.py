@@ -18,6 +18,7 @@ from geo.settings import MODES
 from views.common import (
     address_picker,
     category_label,
+    get_access_cache,
     get_offers,
     get_region,
     lang,
@@ -54,10 +55,11 @@ def shortlist(
     budget_min: int,
 ) -> pd.DataFrame:
     """Offers ranked for the profile by ``offers.search.match_profile`` (EPSG:4326 kept)."""
+    from geo.access import offer_seconds
     from offers.search import match_profile
-    from views.find import offer_seconds
 
-    seconds = offer_seconds(region, mode, origin, offers)
+    router = get_access_cache(region.slug).router(region.networks[mode])
+    seconds = offer_seconds(router, origin, offers, boundary=region.boundary)
     return match_profile(
         offers,
         age=age,

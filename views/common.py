@@ -418,7 +418,10 @@ def address_picker(*, key: str, default: str = "") -> tuple[float, float, str] |
         except GeocodeError:
             st.warning(tr("common.not_found", query=md(query)))
             return None
-        return float(hit.lon), float(hit.lat), str(hit.label)
+        label = str(hit.label)
+        if hit.note_code:  # e.g. the house number is unknown and the street is shown
+            label = tr(f"geocode.{hit.note_code}", label=label, value=hit.note_value)
+        return float(hit.lon), float(hit.lat), label
     labels = [str(s.label) for s in suggestions]
     choice = st.selectbox(tr("common.suggestions"), labels, index=0, key=f"{key}_pick")
     hit = suggestions[labels.index(choice)] if choice in labels else suggestions[0]

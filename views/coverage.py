@@ -7,7 +7,6 @@ picks the inputs, caches results at the UI edge and draws them with ``layers``.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -457,12 +456,11 @@ def render() -> None:
 def _refused_index(exc: OutOfReachError, n_added: int) -> int:
     """Position in the plan of the planned offer ``geo.access.what_if`` refused.
 
-    ``analyse`` names planned offers ``geplant-<n>`` (1-based); without a name in the
-    message the latest one is meant.
+    ``analyse`` names planned offers ``geplant-<n>`` (1-based); the error's ``offer_id``
+    says which one; without it the latest one is meant.
     """
-    found = re.search(r"geplant-(\d+)", str(exc))
-    index = int(found.group(1)) - 1 if found else n_added - 1
-    return index if 0 <= index < n_added else n_added - 1
+    ids = [f"geplant-{i + 1}" for i in range(n_added)]
+    return ids.index(exc.offer_id) if exc.offer_id in ids else n_added - 1
 
 
 def _whatif_table(base: dict[str, Any], after: dict[str, Any], *, per_district: bool) -> None:

@@ -277,24 +277,6 @@ def prefetch_other_modes(
     st.session_state["find_prefetched"] = wanted
 
 
-def offer_seconds(region: Any, mode: str, origin: tuple[float, float], offers: Any) -> pd.Series:
-    """Travel seconds from ``origin`` (lon, lat; EPSG:4326) to each offer (NaN = unreached).
-
-    ``geo.access.travel_times`` routes from the origin; each offer is reached at its
-    nearest node plus the walk from there (``geo.routing.snap_offers``), the same
-    access-leg rule the engine uses for cells.
-    """
-    from geo.access import travel_times
-    from geo.routing import snap_offers
-
-    router = get_access_cache(region.slug).router(region.networks[mode])
-    times = travel_times(router, origin, boundary=region.boundary)
-    ids, nodes, snap_m, _skipped = snap_offers(router, offers, max_snap_m=500.0)
-    seconds = times.node_seconds[nodes] + snap_m / router.access_mps
-    out = pd.Series(seconds, index=ids, dtype=float).reindex(offers.index)
-    return out.where(np.isfinite(out))
-
-
 def rank(offers: Any, seconds: pd.Series, *, budget_min: int, origin: tuple[float, float]) -> Any:
     """Offers within the budget by travel time (``offers.search.rank_by_travel``)."""
     from offers.search import rank_by_travel
@@ -421,7 +403,10 @@ def render() -> None:
                     wheelchair=wheelchair,
                     open_now=open_now,
                 )
-                seconds = offer_seconds(region, mode, origin[:2], chosen)
+                from geo.access import offer_seconds
+
+                router = get_access_cache(slug).router(region.networks[mode])
+                seconds = offer_seconds(router, origin[:2], chosen, boundary=region.boundary)
                 ranked = rank(chosen, seconds, budget_min=int(budget_min), origin=origin[:2])
             build = str(region.info.get("cache_key", ""))
             bands = _isochrones(slug, build, mode, origin[0], origin[1], int(budget_min))

@@ -92,6 +92,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "common.places": ("Plätze", "Places"),
     "common.free_places": ("Freie Plätze", "Free places"),
     "common.hours": ("Öffnungszeiten", "Opening hours"),
+    "geocode.housenumber_not_found": (
+        "{label} (Hausnummer {value} nicht gefunden, Straße gezeigt)",
+        "{label} (house number {value} not found, showing the street)",
+    ),
     "common.phone": ("Telefon", "Phone"),
     "common.email": ("E-Mail", "E-mail"),
     "common.website": ("Webseite", "Website"),

@@ -20,6 +20,7 @@ from geo.access import (
     NewOffer,
     Router,
     nearest_offer,
+    offer_seconds,
     offers_fingerprint,
     travel_times,
     what_if,
@@ -132,8 +133,10 @@ def test_max_seconds_cuts_the_search(walk: Router) -> None:
 
 
 def test_origin_far_from_streets_is_refused(walk: Router) -> None:
-    with pytest.raises(OutOfReachError, match=r"more than 500 m from any street"):
+    with pytest.raises(OutOfReachError, match=r"more than 500 m from any street") as info:
         travel_times(walk, (10.0, 53.5))
+    assert info.value.offer_id is None
+    np.testing.assert_allclose(info.value.point, (10.0, 53.5), atol=1e-9)
 
 
 def test_origin_outside_boundary_is_refused(wolfsburg, walk: Router) -> None:
@@ -152,6 +155,40 @@ def test_origin_outside_boundary_is_refused(wolfsburg, walk: Router) -> None:
 def test_origin_with_nan_is_refused(walk: Router) -> None:
     with pytest.raises(OutOfReachError, match="finite"):
         travel_times(walk, (float("nan"), 52.4))
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_offer_seconds_equal_networkx_plus_brute_force_snap(walk: Router, seed: int) -> None:
+    offers = synthetic_offers(walk.net, 12, seed=seed)
+    offers.loc["o3", "geometry"] = None
+    offers.loc["o4", "geometry"] = shapely.Point(9.0, 50.0)  # far outside: no node within 500 m
+    ((x, y),) = random_points(walk.net, 1, seed)
+    lon, lat = TO_STORE.transform(x, y)
+    got = offer_seconds(walk, (lon, lat), offers)
+    node_times = reference_times(walk.net, x, y, walk.access_mps)
+    assert got.index.equals(offers.index)
+    assert got[["o3", "o4"]].isna().all()
+    usable = offers.drop(index=["o3", "o4"])
+    ox, oy = walk.project(usable.geometry.x, usable.geometry.y, crs="EPSG:4326")
+    for oid, xi, yi in zip(usable.index, ox, oy, strict=True):
+        d = np.hypot(walk.net.x - xi, walk.net.y - yi)
+        node = int(np.argmin(d))
+        want = node_times[node] + d[node] / walk.access_mps
+        assert (
+            got[oid] == pytest.approx(want, abs=1e-6) if np.isfinite(want) else np.isnan(got[oid])
+        )
+
+
+def test_offer_seconds_cut_at_max_seconds_and_refuse_far_origin(walk: Router) -> None:
+    offers = synthetic_offers(walk.net, 30, seed=9)
+    ((x, y),) = random_points(walk.net, 1, 9)
+    lon, lat = TO_STORE.transform(x, y)
+    full = offer_seconds(walk, (lon, lat), offers)
+    cut = offer_seconds(walk, (lon, lat), offers, max_seconds=300.0)
+    assert full.notna().all()
+    pd.testing.assert_series_equal(cut.dropna(), full[full <= 300.0])
+    with pytest.raises(OutOfReachError, match="from any street"):
+        offer_seconds(walk, (9.0, 50.0), offers)
 
 
 def per_offer_reference(router: Router, offers: gpd.GeoDataFrame) -> tuple[np.ndarray, list]:
@@ -486,7 +523,7 @@ def test_synthetic_network_honours_the_contract(n_nodes: int, oneway_share: floa
 
 def test_what_if_refuses_unreachable_new_offer(scenario) -> None:
     router, cells, offers, districts = scenario
-    with pytest.raises(OutOfReachError, match=r"new offer 'far'.*more than 500 m"):
+    with pytest.raises(OutOfReachError, match=r"new offer 'far'.*more than 500 m") as info:
         what_if(
             router,
             offers,
@@ -496,6 +533,8 @@ def test_what_if_refuses_unreachable_new_offer(scenario) -> None:
             threshold_min=5,
             add=[NewOffer(12.5, 51.0, 10.0, "far")],
         )
+    # the page finds the refused offer from the attributes, not the message
+    assert (info.value.offer_id, info.value.point) == ("far", (12.5, 51.0))
 
 
 @pytest.fixture(scope="module")
