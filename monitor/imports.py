@@ -348,25 +348,18 @@ def parse_cell(v: Any, *, style: str) -> tuple[float | None, str, str, bool]:
     core = s.rstrip("%‰").strip().replace("\u00a0", "").replace(" ", "").replace("'", "")
     if re.fullmatch(r"-?\d+", core):
         return float(core), "measured", "", percent
-    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+", core):
-        # 1.234: thousands in a German column, a decimal in an English one
-        if style == "en":
-            return float(core), "measured", "", percent
-        if style == "mixed":
-            raise ValueError(
-                f"{s!r} is ambiguous in a column that mixes decimal commas and points "
-                "(1.234 = 1234 or 1,234?); write it as 1234 or 1234,0"
-            )
-        return float(core.replace(".", "")), "measured", "", percent
-    if re.fullmatch(r"-?\d{1,3}(,\d{3})+", core):
-        if style == "de":
-            return float(core.replace(",", ".")), "measured", "", percent
-        if style == "mixed":
-            raise ValueError(
-                f"{s!r} is ambiguous in a column that mixes decimal commas and points "
-                "(1,234 = 1234 or 1.234?); write it without a thousands separator"
-            )
-        return float(core.replace(",", "")), "measured", "", percent
+    for sep, own in ((".", "de"), (",", "en")):
+        if re.fullmatch(rf"-?\d{{1,3}}({re.escape(sep)}\d{{3}})+", core):
+            # 1.234 / 1,234: thousands in a column of their own style (or without
+            # evidence), a decimal mark in a column of the other style
+            if style == "mixed":
+                raise ValueError(
+                    f"{s!r} is ambiguous in a column that mixes decimal commas and points "
+                    f"(a thousands separator or a decimal mark?); write it without {sep!r}"
+                )
+            if style not in ("", own):
+                return float(core.replace(sep, ".")), "measured", "", percent
+            return float(core.replace(sep, "")), "measured", "", percent
     if re.fullmatch(r"-?\d{1,3}(\.\d{3})+,\d+|-?\d+,\d+", core):
         return float(core.replace(".", "").replace(",", ".")), "measured", "", percent
     if re.fullmatch(r"-?\d{1,3}(,\d{3})+\.\d+|-?\d+\.\d+", core):

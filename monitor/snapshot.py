@@ -50,7 +50,7 @@ import pandas as pd
 
 from geo.agegroups import AGE_GROUP_BY_KEY, AGE_GROUPS
 from geo.errors import MonitorStoreError
-from geo.settings import CRS_MEASURE, MODES, Paths, get_paths
+from geo.settings import MODES, Paths, get_paths
 from monitor.model import Indicator, Value
 from monitor.store import MonitorStore
 from offers.taxonomy import CATEGORIES, Category
@@ -200,24 +200,15 @@ def _indicators(
 def offers_in_districts(offers: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> pd.Series:
     """The district key of each offer (None outside all districts), index ``offer_id``.
 
-    Point in polygon in EPSG:25832; where districts overlap the first in table order wins.
+    The census cells' rule (:func:`geo.districts.assign_cells_to_districts`): point in
+    polygon in EPSG:25832, the first district in table order where polygons overlap.
     """
-    out = pd.Series([None] * len(offers), index=offers.index, dtype=object)
-    if len(offers) == 0 or len(districts) == 0:
-        return out
-    pts = offers.to_crs(CRS_MEASURE).geometry.to_numpy()
-    polys = districts.to_crs(CRS_MEASURE).geometry.to_numpy()
-    import shapely
+    from geo.districts import assign_cells_to_districts
 
-    tree = shapely.STRtree(polys)
-    pt_idx, poly_idx = tree.query(pts, predicate="within")
-    order = np.lexsort((poly_idx, pt_idx))
-    pt_idx, poly_idx = pt_idx[order], poly_idx[order]
-    first = np.unique(pt_idx, return_index=True)[1]
-    keys = np.asarray(districts.index.astype(str), dtype=object)
-    vals = out.to_numpy(copy=True)
-    vals[pt_idx[first]] = keys[poly_idx[first]]
-    return pd.Series(vals, index=offers.index, dtype=object)
+    if len(offers) == 0:
+        return pd.Series([], index=offers.index, dtype=object)
+    tagged = assign_cells_to_districts(offers[["geometry"]], districts, None)
+    return tagged["district_id"].astype(object)
 
 
 def _ratio(num: float, den: float, scale: float) -> float | None:

@@ -25,14 +25,15 @@ import datetime as dt
 import json
 import math
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from geo import sqlitefile
 from geo.errors import MonitorStoreError
 from geo.settings import Paths, get_paths
 from monitor.model import (
@@ -120,43 +121,21 @@ class MonitorStore:
         self.slug = slug
         self.paths = paths or get_paths()
         self.path = self.paths.work_dir / "monitor" / f"{slug}.sqlite"
-        if self.path.resolve().is_relative_to(self.paths.data_root):
-            raise MonitorStoreError(
-                f"the indicator store {self.path} would be inside the read-only data root "
-                f"{self.paths.data_root}; set BLK_WORK_DIR to another folder."
-            )
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(self._connect()) as conn:
-                conn.executescript(_DDL)
-                conn.execute(
-                    "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
-        except (OSError, sqlite3.Error) as exc:
-            raise MonitorStoreError(f"cannot open the indicator store {self.path}: {exc}") from exc
+        sqlitefile.create(
+            self.path,
+            data_root=self.paths.data_root,
+            ddl=_DDL,
+            schema_version=SCHEMA_VERSION,
+            error=MonitorStoreError,
+            what="indicator store",
+        )
 
     def _connect(self) -> sqlite3.Connection:
-        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, one per write.
-        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=DELETE")
-        conn.execute("PRAGMA synchronous=FULL")
-        return conn
+        return sqlitefile.connect(self.path)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; ROLLBACK on any error (also KeyboardInterrupt)."""
-        conn = self._connect()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        finally:
-            conn.close()
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One write transaction (:func:`geo.sqlitefile.transaction`)."""
+        return sqlitefile.transaction(self.path)
 
     @staticmethod
     def _log(
@@ -506,11 +485,7 @@ class MonitorStore:
         record = target.to_dict()
         key = (target.indicator, target.level, target.area_key)
         with self._transaction() as conn:
-            row = conn.execute(
-                "SELECT record FROM targets WHERE indicator = ? AND level = ? AND area_key = ?",
-                key,
-            ).fetchone()
-            before = None if row is None else json.loads(row[0])
+            before = _target_record(conn, key)
             if before == record:
                 return
             conn.execute(
@@ -530,11 +505,8 @@ class MonitorStore:
     def delete_target(self, indicator: str, *, level: str, area_key: str, user: str) -> None:
         key = (indicator, level, area_key)
         with self._transaction() as conn:
-            row = conn.execute(
-                "SELECT record FROM targets WHERE indicator = ? AND level = ? AND area_key = ?",
-                key,
-            ).fetchone()
-            if row is None:
+            before = _target_record(conn, key)
+            if before is None:
                 raise MonitorStoreError(f"no target for {indicator!r} at {level} {area_key!r}.")
             conn.execute(
                 "DELETE FROM targets WHERE indicator = ? AND level = ? AND area_key = ?", key
@@ -546,7 +518,7 @@ class MonitorStore:
                 kind="target",
                 item="|".join(key),
                 action="delete",
-                before=json.loads(row[0]),
+                before=before,
                 after=None,
             )
 
@@ -591,6 +563,13 @@ class MonitorStore:
         frame = pd.DataFrame([r[:4] for r in rows], columns=["snapshot_id", "ts", "user", "period"])
         frame["inputs"] = [json.loads(r[4]) for r in rows]
         return frame
+
+
+def _target_record(conn: sqlite3.Connection, key: tuple[str, str, str]) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT record FROM targets WHERE indicator = ? AND level = ? AND area_key = ?", key
+    ).fetchone()
+    return None if row is None else json.loads(row[0])
 
 
 def values_frame(slug: str, *, paths: Paths | None = None) -> pd.DataFrame:
