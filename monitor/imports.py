@@ -121,6 +121,23 @@ INDICATOR_HEADERS: frozenset[str] = frozenset(
 )
 VALUE_HEADERS: frozenset[str] = frozenset({"wert", "value", "werte", "values"})
 NOTE_HEADERS: frozenset[str] = frozenset({"anmerkung", "note", "hinweis", "bemerkung", "fussnote"})
+UNIT_HEADERS: frozenset[str] = frozenset({"einheit", "unit", "masseinheit"})
+#: Unit words of a long table's unit column -> :data:`monitor.model.UNITS` key.
+UNIT_WORDS: dict[str, str] = {
+    "anzahl": "Anzahl",
+    "personen": "Anzahl",
+    "faelle": "Anzahl",
+    "": "",
+    "prozent": "%",
+    "percent": "%",
+    "je100": "je 100",
+    "je1000": "je 1.000",
+    "promille": "je 1.000",
+    "jahre": "Jahre",
+    "minuten": "Minuten",
+    "index": "Index",
+    "euro": "Euro",
+}
 #: Default cap on the uncompressed size of an XLSX archive (zip bomb guard).
 MAX_UNCOMPRESSED_FACTOR = 20
 #: Table (file) kinds in a folder that are never values.
@@ -498,6 +515,9 @@ class TableOptions:
     labels: Mapping[str, str] = field(default_factory=dict)  # indicator/code -> German label
     column_labels: Mapping[str, str] = field(default_factory=dict)  # column -> German label
     table_label: str = ""
+    #: locale ("en", "da") -> labels as in ``labels`` / the table title, where the file has them
+    labels_other: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    table_label_other: Mapping[str, str] = field(default_factory=dict)
     definition: str = ""
     dimensions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     sheet: str = ""
@@ -599,6 +619,7 @@ def parse_grid(
         first(VALUE_HEADERS),
         first(NOTE_HEADERS),
     )
+    unit_col = first(UNIT_HEADERS)
     dim_cols = {
         i: options.dimensions[names[i]] for i in range(ncols) if names[i] in options.dimensions
     }
@@ -611,7 +632,9 @@ def parse_grid(
     extra_area = {
         i for i, x in enumerate(norm) if x in AREA_HEADERS or x in ("name", "nr", "nummer")
     } - {area_col}
-    meta = {i for i in (area_col, period_col, ind_col, value_col, note_col) if i is not None}
+    meta = {
+        i for i in (area_col, period_col, ind_col, value_col, note_col, unit_col) if i is not None
+    }
     meta |= extra_area | set(dim_cols)
     long = ind_col is not None and value_col is not None
     value_cols: list[tuple[int, str, str | None]] = []  # (column, indicator label, period)
@@ -655,22 +678,39 @@ def parse_grid(
         c: column_style(cells[c] for _, cells in body if c < len(cells)) for c, _, _ in value_cols
     }
 
-    def indicator_for(label: str, column: str, dims: list[str], percent_sign: bool) -> Indicator:
+    def titled(table: str, part: str) -> str:
+        return f"{table}: {part}" if table and part != table else (table or part)
+
+    def other_label(locale: str, parts: tuple[str, ...]) -> str:
+        labels = options.labels_other.get(locale, {})
+        if not all(x in labels for x in parts):
+            return ""
+        part = ", ".join(labels[x] for x in parts)
+        return titled(options.table_label_other.get(locale, ""), part)
+
+    def indicator_for(
+        label: str, column: str, dims: list[str], percent_sign: bool, unit_text: str
+    ) -> Indicator:
         key = options.key_prefix + "_".join(slug_key(x) for x in (label, *dims))
         if key in out.indicators:
             return out.indicators[key]
-        de = ", ".join(options.labels.get(x, x) for x in (label, *dims))
+        parts = (label, *dims)
+        de = ", ".join(options.labels.get(x, x) for x in parts)
         table = options.table_label
-        label_de = f"{table}: {de}" if table and de != table else (table or de)
-        label_en = label.replace("_", " ")
-        if options.key_prefix:
+        label_de = titled(table, de)
+        label_en = other_label("en", parts) or label.replace("_", " ")
+        if options.key_prefix and not other_label("en", parts):
             label_en = f"{options.key_prefix.rstrip('.').replace('_', ' ')}: {label_en}"
+        unit = UNIT_WORDS.get(normalise_header(unit_text), "") if unit_text else ""
+        if not unit:
+            # the unit follows the column (a table title may mention shares it does not hold)
+            unit = infer_unit(label if long else column, options.column_labels.get(column, ""))
         ind = Indicator(
             key=key,
             label_de=label_de,
             label_en=label_en,
-            # the unit follows the column (a table title may mention shares it does not hold)
-            unit="%" if percent_sign else infer_unit(column, options.column_labels.get(column, "")),
+            label_da=other_label("da", parts),
+            unit="%" if percent_sign else unit,
             definition=options.definition or label_de,
             domain=infer_domain(key, de, table),
             polarity=infer_polarity(key, de, table),
@@ -749,7 +789,8 @@ def parse_grid(
                 continue
             if _blank(raw):
                 status, note = options.empty_status, options.empty_note
-            ind = indicator_for(label, col, dims, pct)
+            unit_text = _text(cells[unit_col]) if unit_col is not None else ""
+            ind = indicator_for(label, col, dims, pct, unit_text)
             if number is not None and ind.is_count and number < 0:
                 reason = f"negative count {_text(raw)} for {ind.key}; counts cannot be below 0"
                 out.rejected.append(_reject(where, n, col, reason))
@@ -989,7 +1030,7 @@ def parse_path(
             codes = _is_lookup(gs[0]) if len(gs) == 1 else None
             if codes is not None:
                 lookups[p.stem] = codes
-        prefix = _common_prefix([p.stem for p in tables])
+        prefix = _common_prefix([p.stem for p in tables] + list(meta.tables))
         hints = " ".join(meta.hints.values())
         suppressed_empty = bool(re.search(r"unter 4|< ?4", hints))
         sha = _sha256(files)
@@ -1022,15 +1063,21 @@ def parse_path(
                     and _text(c)
                 ]
                 key = re.sub(r"_by_district$", "", stem)
-                labels: dict[str, str] = {}
+                by_locale: dict[str, dict[str, str]] = {}
                 for c in free:
                     name = c if c in cols else meta.best_table(cols, c) if cols else None
-                    if name is not None:
-                        labels[c] = cols[name].get("de", c)
+                    for loc, text in cols.get(name or "", {}).items():
+                        by_locale.setdefault(loc, {})[c] = text
                 for codes in dims.values():
                     for label in codes.values():
-                        if label in cols:
-                            labels[label] = cols[label].get("de", label)
+                        for loc, text in cols.get(label, {}).items():
+                            by_locale.setdefault(loc, {})[label] = text
+                labels = by_locale.get("de", {})
+                titles = {
+                    loc: short_label(text)
+                    for loc, text in meta.tables.get(tmeta or "", {}).items()
+                    if loc != "de"
+                }
                 single = len(free) == 1
                 definition = meta.tables.get(tmeta or "", {}).get("de", "")
                 if tmeta and tmeta in meta.hints:
@@ -1046,6 +1093,17 @@ def parse_path(
                     labels={**labels, key: table_label or key} if single else labels,
                     column_labels=labels,
                     table_label="" if single else table_label,
+                    labels_other={
+                        loc: {**lab, key: titles[loc]} if single and loc in titles else lab
+                        for loc, lab in by_locale.items()
+                        if loc != "de"
+                    }
+                    | {
+                        loc: {key: t}
+                        for loc, t in titles.items()
+                        if single and loc not in by_locale
+                    },
+                    table_label_other={} if single else titles,
                     definition=definition,
                     dimensions=dims,
                 )

@@ -174,7 +174,7 @@ class MonitorStore:
         return sorted(out, key=lambda i: (DOMAINS.index(i.domain), i.key))
 
     def indicator(self, key: str) -> Indicator:
-        """One indicator; raises :class:`MonitorStoreError` (and KeyError) if unknown."""
+        """One indicator; raises :class:`MonitorStoreError` if unknown."""
         with closing(self._connect()) as conn:
             row = conn.execute("SELECT record FROM indicators WHERE key = ?", (key,)).fetchone()
         if row is None:

@@ -237,3 +237,61 @@ def test_luebeck_region_totals_and_rate_aggregation(
     assert pair == pytest.approx(rows["kinder"].sum() / rows["einwohner"].sum() * 100)
     mean_of_rates = (rows["kinder"] / rows["einwohner"] * 100).mean()
     assert abs(pair - mean_of_rates) > 1.0
+
+
+def test_long_table_with_unit_column(
+    store: MonitorStore, flensburg: AreaMatcher, tmp_path: Path
+) -> None:
+    path = tmp_path / "lang.csv"
+    path.write_text(
+        "Gebiet;Jahr;Indikator;Wert;Einheit\n"
+        "Altstadt;2022;Einwohner;3907;Personen\n"
+        "Altstadt;2022;SGB-II-Quote;16,5;Prozent\n"
+        "Altstadt;2022;Durchschnittsalter;38,2;Jahre\n"
+        "Altstadt;2022;Kita-Quote;55,0;\n",
+        encoding="utf-8",
+    )
+    rep = import_path(store, path, flensburg, user="t")
+    assert rep.values_stored == 4 and rep.rejected == []
+    units = {i.key: i.unit for i in store.indicators()}
+    assert units == {
+        "einwohner": "Anzahl",
+        "sgb_ii_quote": "%",
+        "durchschnittsalter": "Jahre",
+        "kita_quote": "%",  # no unit given: from the name
+    }
+
+
+def test_folder_labels_in_three_languages(
+    store: MonitorStore, flensburg: AreaMatcher, tmp_path: Path
+) -> None:
+    folder = tmp_path / "atlas"
+    folder.mkdir()
+    (folder / "tabellen.csv").write_text(
+        "table,locale,label,hint\n"
+        "fl_births_by_district,de,Geburten in den Stadtteilen 2011 bis 2021,\n"
+        "fl_births_by_district,en,Births,\n"
+        "fl_births_by_district,da,Fødsler,\n",
+        encoding="utf-8",
+    )
+    (folder / "spalten.csv").write_text(
+        "table,column,locale,label\n"
+        "births_by_district,births,de,Geburten\n"
+        "births_by_district,births,en,births\n"
+        "births_by_district,births,da,fødsler\n"
+        "births_by_district,birth_rate,de,Geburtenquote\n",
+        encoding="utf-8",
+    )
+    (folder / "fl_births_by_district.csv").write_text(
+        "year,district_id,births,birth_rate\n2022,1,40,36.8\n", encoding="utf-8"
+    )
+    rep = import_path(store, folder, flensburg, user="t")
+    assert rep.values_stored == 2
+    births = store.indicator("births.births")
+    assert (births.label_de, births.label_en, births.label_da) == (
+        "Geburten",  # the column repeats the table title
+        "Births: births",
+        "Fødsler: fødsler",
+    )
+    rate = store.indicator("births.birth_rate")
+    assert (rate.label_de, rate.label_da, rate.unit) == ("Geburten: Geburtenquote", "", "je 1.000")
