@@ -584,6 +584,16 @@ def values_frame(slug: str, *, paths: Paths | None = None) -> pd.DataFrame:
     return MonitorStore(slug, paths=paths).values_frame()
 
 
+def count_values(slug: str, *, paths: Paths | None = None) -> int:
+    """How many values the region's store holds (0 when it has none yet); for
+    ``python -m geo info``. Does not create the store."""
+    path = store_path(slug, paths=paths)
+    if not path.exists():
+        return 0
+    with closing(sqlitefile.connect(path)) as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM vals").fetchone()[0])
+
+
 def store_path(slug: str, *, paths: Paths | None = None) -> Path:
     """Where the region's indicator store lives (it may not exist yet)."""
     return (paths or get_paths()).work_dir / "monitor" / f"{slug}.sqlite"

@@ -7,12 +7,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.settings import Paths
 from monitor.areas import AreaMatcher
 from monitor.export import export_values
 from monitor.imports import import_path, parse_cell
 from monitor.store import MonitorStore
+
+from .conftest import CORPUS
 
 
 @pytest.mark.parametrize(
@@ -295,3 +299,26 @@ def test_folder_labels_in_three_languages(
     )
     rate = store.indicator("births.birth_rate")
     assert (rate.label_de, rate.label_da, rate.unit) == ("Geburten: Geburtenquote", "", "je 1.000")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(-(10**9), 10**9), st.integers(0, 99), st.booleans())
+def test_german_and_english_numbers_round_trip(whole: int, cents: int, percent: bool) -> None:
+    value = whole + (cents / 100 if whole >= 0 else -cents / 100)
+    sign = "-" if value < 0 else ""
+    grouped = f"{abs(whole):,}"
+    de = f"{sign}{grouped.replace(',', '.')},{cents:02d}" + (" %" if percent else "")
+    en = f"{sign}{grouped}.{cents:02d}"
+    for text, style in ((de, "de"), (en, "en"), (de, ""), (en, "")):
+        got, status, _, _ = parse_cell(text, style=style)
+        assert status == "measured" and got == pytest.approx(value)
+    assert parse_cell(de, style="de")[3] is percent
+
+
+def test_count_values(store: MonitorStore, flensburg: AreaMatcher, work_paths: Paths) -> None:
+    from monitor.store import count_values
+
+    assert count_values("luebeck", paths=work_paths) == 0
+    assert not (work_paths.work_dir / "monitor" / "luebeck.sqlite").exists()
+    rep = import_path(store, CORPUS / "marker.csv", flensburg, user="t")
+    assert count_values("flensburg", paths=work_paths) == rep.values_stored == 18
