@@ -129,7 +129,7 @@ class AreaMatcher:
             text = ""
         folded = fold_area(text)
         if not folded:
-            return AreaMatch("unassigned", "unassigned", "nicht zuordenbar", "empty")
+            return AreaMatch("unassigned", "unassigned", "", "empty")
         if folded in self._region:
             return self.region()
         key = self._by_text.get(folded)
@@ -172,5 +172,5 @@ class AreaMatcher:
         """``(level, key, name)`` of every district and the region, for the store."""
         rows = [(self.level, k, n) for k, n in self.names.items()]
         rows.append(("region", "region", self.region_name))
-        rows.append(("unassigned", "unassigned", "nicht zuordenbar"))
+        rows.append(("unassigned", "unassigned", ""))
         return rows

@@ -9,8 +9,8 @@ refused with :class:`geo.errors.FormulaError`.
 
 A formula of the form ``A / B`` or ``A / B * 100`` (or ``* 1000``) makes the indicator
 a rate with numerator ``A`` and denominator ``B``, so it aggregates as ΣA ÷ ΣB.
-An input that is suppressed or missing makes the result ``missing`` with a note naming
-it; a division by zero too.
+An input that is suppressed or missing makes the result ``missing`` with the note
+``inputs_without_number <keys>``; a division by zero gives the note ``division_by_zero``.
 """
 
 from __future__ import annotations
@@ -157,14 +157,14 @@ def compute_derived(formula: Formula, key: str, values: pd.DataFrame) -> list[Va
             continue  # an input is not stored for this area and period
         gaps = [n for n in formula.names if got[n] is None or math.isnan(got[n])]
         if gaps:
-            note = f"Eingang ohne Zahl: {', '.join(gaps)}"
+            note = f"inputs_without_number {','.join(gaps)}"
             out.append(Value(str(level), str(area), key, str(period), None, "missing", None, note))
             continue
         status = "estimated" if (grp["status"] == "estimated").any() else "measured"
         try:
             result = formula.evaluate(got)
         except ZeroDivisionError:
-            note = "Division durch 0"
+            note = "division_by_zero"
             out.append(Value(str(level), str(area), key, str(period), None, "missing", None, note))
             continue
         out.append(Value(str(level), str(area), key, str(period), result, status, None, ""))

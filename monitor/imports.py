@@ -64,21 +64,23 @@ from monitor.model import DOMAINS, Indicator, Value
 from monitor.store import MonitorStore
 from offers.readers import _sniff_delimiter, max_import_bytes, normalise_header
 
-#: Cell texts (after strip; case-insensitive) stored without a number, with their status.
-MARKERS: dict[str, tuple[str, str]] = {
-    "": ("missing", "leer"),
-    ".": ("suppressed", "Zahlenwert unbekannt oder geheim zu halten (.)"),
-    "-": ("missing", "nichts vorhanden oder keine Angabe (-)"),
-    "–": ("missing", "nichts vorhanden oder keine Angabe (–)"),
-    "—": ("missing", "nichts vorhanden oder keine Angabe (—)"),
-    "x": ("missing", "Tabellenfach gesperrt (x)"),
-    "*": ("suppressed", "aus Datenschutzgründen unterdrückt (*)"),
-    "/": ("suppressed", "Zahlenwert nicht sicher genug (/)"),
-    "k. a.": ("missing", "keine Angabe (k. A.)"),
-    "k.a.": ("missing", "keine Angabe (k. A.)"),
-    "ka": ("missing", "keine Angabe (k. A.)"),
-    "n/a": ("missing", "keine Angabe (n/a)"),
-    "...": ("missing", "Angabe fällt später an (...)"),
+#: Cell texts (after strip; case-insensitive) stored without a number, with their status
+#: (the German statistics offices' Zeichenerklärung). The note of such a value is a code:
+#: ``marker <text as found>``, ``empty``, or ``below <n>`` for ``<n``.
+MARKERS: dict[str, str] = {
+    "": "missing",
+    ".": "suppressed",  # Zahlenwert unbekannt oder geheim zu halten
+    "-": "missing",  # nichts vorhanden / keine Angabe
+    "–": "missing",
+    "—": "missing",
+    "x": "missing",  # Tabellenfach gesperrt
+    "*": "suppressed",  # aus Datenschutzgründen unterdrückt
+    "/": "suppressed",  # Zahlenwert nicht sicher genug
+    "k. a.": "missing",  # keine Angabe
+    "k.a.": "missing",
+    "ka": "missing",
+    "n/a": "missing",
+    "...": "missing",  # Angabe fällt später an
 }
 _LESS_THAN = re.compile(r"^<\s*(\d+(?:[.,]\d+)?)$")
 _YEAR = re.compile(r"^(19|20)\d{2}$")
@@ -356,11 +358,10 @@ def parse_cell(v: Any, *, style: str) -> tuple[float | None, str, str, bool]:
     s = _text(v)
     low = s.lower()
     if low in MARKERS:
-        status, note = MARKERS[low]
-        return None, status, note, False
+        return None, MARKERS[low], f"marker {s}" if s else "empty", False
     m = _LESS_THAN.match(s)
     if m:
-        return None, "suppressed", f"kleiner als {m.group(1)} (unterdrückt)", False
+        return None, "suppressed", f"below {m.group(1)}", False
     percent = s.endswith("%")
     core = s.rstrip("%‰").strip().replace("\u00a0", "").replace(" ", "").replace("'", "")
     if re.fullmatch(r"-?\d+", core):
@@ -510,7 +511,7 @@ class TableOptions:
     period: str | None = None
     source: str = ""
     empty_status: str = "missing"
-    empty_note: str = "leer"
+    empty_note: str = "empty"
     key_prefix: str = ""
     labels: Mapping[str, str] = field(default_factory=dict)  # indicator/code -> German label
     column_labels: Mapping[str, str] = field(default_factory=dict)  # column -> German label
@@ -1088,7 +1089,7 @@ def parse_path(
                     source=f"{source}/{p.name}",
                     empty_status=options.empty_status
                     or ("suppressed" if suppressed_empty else "missing"),
-                    empty_note="kleiner als 4 (unterdrückt)" if suppressed_empty else "leer",
+                    empty_note="below 4" if suppressed_empty else "empty",
                     key_prefix="" if single else f"{key}.",
                     labels={**labels, key: table_label or key} if single else labels,
                     column_labels=labels,

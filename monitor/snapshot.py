@@ -25,9 +25,10 @@ target population per district and year from an indicator in its store
 (:data:`POPULATION_INDICATORS`, e.g. the Sozialatlas' children aged 0 to under 7).
 
 The Versorgungsquote counts only known places; where some capacities are unknown its
-status is ``estimated`` and the note gives the share known; where none is known it is
-``missing``. A value from census age groups that were split from coarser classes
-(``region.info["age_groups_estimated"]``) is ``estimated`` too.
+status is ``estimated`` and the note says ``capacity_known <known>/<offers>``; where none
+is known it is ``missing`` (``no_capacity_known``). A value from census age groups that
+were split from coarser classes (``region.info["age_groups_estimated"]``) is ``estimated``
+too. Notes are codes, not words: the views word them.
 
 :func:`snapshot` stores the values for one date with the versions of their inputs (the
 census vintage, the region's cache key and the offer store's last change id). With
@@ -228,7 +229,7 @@ def _v(
     note: str = "",
 ) -> Value:
     if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
-        return Value(level, key, ind, period, None, "missing", None, note or "nicht berechenbar")
+        return Value(level, key, ind, period, None, "missing", None, note or "not_computable")
     return Value(
         level, key, ind, period, float(value), "estimated" if estimated else "measured", None, note
     )
@@ -292,12 +293,12 @@ def supply_values(
                 f"{k}.places",
                 period,
                 places,
-                note=f"bekannt für {known} von {n} Angeboten",
+                note=f"capacity_known {known}/{n}",
             )
         )
         share = known / n * 100 if n else None
         out.append(
-            _v(level, key, f"{k}.capacity_known", period, share, note="" if n else "keine Angebote")
+            _v(level, key, f"{k}.capacity_known", period, share, note="" if n else "no_offers")
         )
         if pop is not None:
             out.append(
@@ -313,7 +314,7 @@ def supply_values(
             )
         else:
             out.append(
-                _v(level, key, f"{k}.target_population", period, None, note="Zielgruppe unbekannt")
+                _v(level, key, f"{k}.target_population", period, None, note="population_unknown")
             )
         out.append(
             _v(
@@ -326,15 +327,9 @@ def supply_values(
             )
         )
         if n and known == 0:
-            vq = _v(
-                level, key, f"{k}.versorgungsquote", period, None, note="keine Platzzahl bekannt"
-            )
+            vq = _v(level, key, f"{k}.versorgungsquote", period, None, note="no_capacity_known")
         else:
-            note = (
-                f"Plätze bekannt für {known} von {n} Angeboten ({share:.0f} %)"
-                if n
-                else "keine Angebote"
-            )
+            note = f"capacity_known {known}/{n}" if n else "no_offers"
             vq = _v(
                 level,
                 key,
@@ -464,13 +459,13 @@ def compute_indicators(
     use_modes = list(modes) if travel else []
     result = ComputedIndicators([], [], [c.key for c in cats], use_modes)
     if not travel:
-        result.notes.append("no street network: only offers, places and rates")
+        result.notes.append("no_street_network")
     for cat in cats:
         chosen = offers[offers["category"] == cat.key]
         est = bool(set(cat.target_groups) & set(estimated_groups))
         if population is not None and cat.key in population:
             pop = dict(population[cat.key])
-            note = "Zielgruppe aus Indikator " + POPULATION_INDICATORS.get(cat.key, "")
+            note = "population_from " + POPULATION_INDICATORS.get(cat.key, "")
         elif population is None and all(f"pop_{g}" in districts.columns for g in cat.target_groups):
             cols = [f"pop_{g}" for g in cat.target_groups]
             pop = {
@@ -628,7 +623,7 @@ def snapshot(
     else:
         # no street network or census cells (Flensburg): the target population comes
         # per year from the store (Sozialatlas); today's catalogue against each year
-        computed = ComputedIndicators([], [], [], [], ["no street network: offers and rates"])
+        computed = ComputedIndicators([], [], [], [], ["no_street_network"])
         pops = population_from_store(mstore, categories=list(POPULATION_INDICATORS))
         for year, population in pops.items():
             part = compute_indicators(

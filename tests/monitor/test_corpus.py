@@ -129,6 +129,13 @@ def test_markers_are_never_zero(store: MonitorStore, flensburg: AreaMatcher) -> 
         "STGT09": (None, "missing"),  # empty
     }
     assert (rep.suppressed, rep.missing) == (4, 5)
+    notes = store.values(indicator="empfaenger").set_index("area_key")["note"]
+    assert (notes["STGT01"], notes["STGT07"], notes["STGT08"], notes["STGT09"]) == (
+        "marker .",
+        "below 4",
+        "marker k. A.",
+        "empty",
+    )
     assert stored(store)[("district", "STGT01", "einwohner", "2022")] == (3807.0, "measured")
 
 

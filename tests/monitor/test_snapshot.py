@@ -52,7 +52,7 @@ def test_flensburg_versorgungsquote_by_hand(
         period="2022",
         population=pops["2022"],
     )
-    assert got.modes == [] and got.notes == ["no street network: only offers, places and rates"]
+    assert got.modes == [] and got.notes == ["no_street_network"]
     vals = {(v.area_key, v.indicator): v for v in got.values}
     # by hand from the files: the Kitas whose "district" is Nordstadt, and Stadtteil 3's
     # children aged 0 to under 7 in 2022
@@ -82,7 +82,7 @@ def test_unknown_capacities_make_the_quote_an_estimate(
     )
     region = {v.indicator: v for v in got.values if v.level == "region"}
     vq = region["kita.versorgungsquote"]
-    assert vq.status == "estimated" and "67 von 70" in vq.note
+    assert vq.status == "estimated" and vq.note == "capacity_known 67/70"
     assert region["kita.capacity_known"].value == pytest.approx(67 / 70 * 100)
     assert region["kita.places"].value == offers["capacity"].sum()
 
