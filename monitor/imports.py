@@ -26,7 +26,9 @@ Layouts
   or the header's merged title);
 - wide by indicator: areas as rows, indicators as columns, with a period column or
   ``period=``;
-- a table without an area column holds region totals (a city-wide series).
+- a table without an area column holds region totals (a city-wide series); if its first
+  column names one category per row (an age pyramid: ``alter, maenner, frauen``), that
+  column is a breakdown and each value an indicator ``<column>_<first header>_<category>``.
 
 Values
 ------
@@ -629,6 +631,19 @@ def parse_grid(
         textual = [t for t in firsts if not re.fullmatch(r"-?[\d.,%\s]+", t) or matcher.match(t)]
         if firsts and len(textual) * 2 >= len(firsts):
             area_col = 0
+    if area_col is None and period_col != 0 and 0 not in dim_cols and (ind_col is None):
+        # a city-wide breakdown (an age pyramid: alter, maenner, frauen): the first column
+        # names one distinct category per row (per period), so it is a breakdown, not a value
+        firsts = [
+            (
+                _text(c[period_col]) if period_col is not None and period_col < len(c) else "",
+                _text(c[0]),
+            )
+            for _, c in body
+            if c
+        ]
+        if firsts and all(f for _, f in firsts) and len(set(firsts)) == len(firsts):
+            dim_cols[0] = {}
     # a second area column (a number next to a name) helps matching; it holds no values
     extra_area = {
         i for i, x in enumerate(norm) if x in AREA_HEADERS or x in ("name", "nr", "nummer")
@@ -768,7 +783,12 @@ def parse_grid(
                 )
                 out.rejected.extend(_reject(where, n, col, reason) for col in cols)
                 continue
-        dims = [codes.get(_text(cells[i]), _text(cells[i])) for i, codes in dim_cols.items()]
+        dims = [
+            codes.get(_text(cells[i]), _text(cells[i]))
+            if codes
+            else f"{names[i]} {_text(cells[i])}"
+            for i, codes in dim_cols.items()
+        ]
         for c, ind_label, col_period in value_cols:
             col = names[c]
             label = _text(cells[ind_col]) if long and ind_col is not None else ind_label

@@ -322,3 +322,26 @@ def test_count_values(store: MonitorStore, flensburg: AreaMatcher, work_paths: P
     assert not (work_paths.work_dir / "monitor" / "luebeck.sqlite").exists()
     rep = import_path(store, CORPUS / "marker.csv", flensburg, user="t")
     assert count_values("flensburg", paths=work_paths) == rep.values_stored == 18
+
+
+def test_city_wide_breakdown_age_pyramid(
+    work_paths: Paths, luebeck: AreaMatcher, real_paths: Paths
+) -> None:
+    """An area-less table whose first column names a category per row (single years of
+    age) is a breakdown: one region-total indicator per sex and age."""
+    from monitor.imports import ImportOptions
+
+    folder = real_paths.data_root / "luebeck"
+    store = MonitorStore("luebeck", paths=work_paths)
+    rep = import_path(
+        store, folder / "luebeck_altersaufbau_2022.csv", luebeck, user="t",
+        options=ImportOptions(period="2022"),
+    )  # fmt: skip
+    assert rep.rejected == [] and rep.values_stored == rep.region_total_values == 202
+    vals = store.values()
+    assert store.indicator("frauen_alter_100").label_de == "frauen, alter 100"
+    assert vals.set_index("indicator").loc["maenner_alter_0", "value"] == 878
+    # the pyramid adds up to the city's residents of 2022 in the other file
+    pop = pd.read_csv(folder / "luebeck_stadtteile_bevoelkerung_2010_2022.csv")
+    city = pop.query("jahr == 2022 and stadtteil == '00 - Lübeck'")["einwohner"].item()
+    assert vals["value"].sum() == city == 222077
