@@ -13,6 +13,15 @@
     Versorgungsquote) and store them with their input versions.
 ``python -m monitor report <region> --out FILE.pdf [--lang de]``
     The Bildungsbericht (built by ``layers.report.build_report``).
+``python -m monitor derive <region> <key> "<formula>" --label TEXT [--unit %]``
+    A derived indicator (e.g. ``beneficiaries / residents * 100``), for every period
+    where its inputs exist.
+``python -m monitor target <region> <indicator> --value V --direction at_least|at_most
+--baseline YEAR --deadline YEAR [--area KEY] [--note TEXT]``
+    Set a target for the region (default) or one district.
+``python -m monitor status <region>``
+    The status of every target as JSON (erreicht, auf_kurs, gefaehrdet, verfehlt with
+    latest value, slope per year and expected value).
 """
 
 from __future__ import annotations
@@ -62,6 +71,28 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("region")
     rep.add_argument("--out", type=Path, required=True)
     rep.add_argument("--lang", choices=("de", "en"), default="de")
+    der = sub.add_parser("derive", help="define a derived indicator by a formula")
+    der.add_argument("region")
+    der.add_argument("key")
+    der.add_argument("formula")
+    der.add_argument("--label", required=True, help="German label")
+    der.add_argument("--label-en", default="")
+    der.add_argument("--unit", default="%")
+    der.add_argument("--domain", default="Soziale Lage")
+    der.add_argument("--polarity", default="neutral")
+    der.add_argument("--user", default=None)
+    tgt = sub.add_parser("target", help="set a target for an indicator")
+    tgt.add_argument("region")
+    tgt.add_argument("indicator")
+    tgt.add_argument("--value", type=float, required=True)
+    tgt.add_argument("--direction", choices=("at_least", "at_most"), required=True)
+    tgt.add_argument("--baseline", type=int, required=True, help="baseline year")
+    tgt.add_argument("--deadline", type=int, required=True, help="deadline year")
+    tgt.add_argument("--area", default=None, help="district key (default: the whole region)")
+    tgt.add_argument("--note", default="", help='e.g. "Ratsbeschluss vom 12.03.2025"')
+    tgt.add_argument("--user", default=None)
+    sta = sub.add_parser("status", help="the status of every target as JSON")
+    sta.add_argument("region")
     return ap
 
 
@@ -128,6 +159,48 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.region, as_of=args.as_of, paths=paths, user=args.user or current_user()
             )
             print(json.dumps(result.summary(), ensure_ascii=False))
+            return 0
+        if args.command == "derive":
+            from monitor.derived import define_derived
+
+            store = MonitorStore(args.region, paths=paths)
+            ind, counts = define_derived(
+                store,
+                key=args.key,
+                formula=args.formula,
+                label_de=args.label,
+                label_en=args.label_en,
+                unit=args.unit,
+                domain=args.domain,
+                polarity=args.polarity,
+                user=args.user or current_user(),
+            )
+            values = counts.new + counts.updated + counts.unchanged
+            print(json.dumps({"indicator": ind.key, "values": values, "new": counts.new}))
+            return 0
+        if args.command == "target":
+            from monitor.targets import Target
+
+            store = MonitorStore(args.region, paths=paths)
+            store.indicator(args.indicator)  # an unknown key fails here, with the fix
+            target = Target(
+                args.indicator,
+                args.value,
+                args.direction,
+                args.baseline,
+                args.deadline,
+                "region" if args.area in (None, "region") else "district",
+                args.area or "region",
+                args.note,
+            )
+            store.set_target(target, user=args.user or current_user())
+            print(json.dumps(target.to_dict(), ensure_ascii=False))
+            return 0
+        if args.command == "status":
+            from monitor.targets import statuses
+
+            rows = [s.to_dict() for s in statuses(MonitorStore(args.region, paths=paths))]
+            print(json.dumps(rows, ensure_ascii=False))
             return 0
         if args.command == "report":
             try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from geo.settings import Paths
@@ -54,3 +56,41 @@ def test_report_subcommand_calls_layers_report(
     assert main(["report", "flensburg", "--out", str(tmp_path / "b.pdf")]) == 0
     assert calls == [("flensburg", tmp_path / "b.pdf", "de")]
     assert "b.pdf" in capsys.readouterr().out
+
+
+def test_cli_derive_target_status(
+    work_paths: Paths,
+    flensburg: AreaMatcher,
+    sozialatlas: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from monitor.imports import import_path
+
+    monkeypatch.setenv("BLK_WORK_DIR", str(work_paths.work_dir))
+    import_path(MonitorStore("flensburg", paths=work_paths), sozialatlas, flensburg, user="t")
+    capsys.readouterr()
+    formula = "beneficiaries / residents * 100"
+    assert main(["derive", "flensburg", "sgb2", formula, "--label", "SGB-II-Quote"]) == 0
+    ben = pd.read_csv(sozialatlas / "fl_beneficiaries_by_district.csv")
+    res = pd.read_csv(sozialatlas / "fl_residents_by_district.csv")
+    both = ben.merge(res, on=["year", "district_id"])
+    assert json.loads(capsys.readouterr().out)["new"] == len(both) == 65
+    args = ["target", "flensburg", "sgb2", "--value", "5", "--direction", "at_most"]
+    args += ["--baseline", "2018", "--deadline", "2030", "--area", "STGT01", "--note", "Rat"]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main(["status", "flensburg"]) == 0
+    (status,) = json.loads(capsys.readouterr().out)
+    alt = both[both["district_id"] == 1].sort_values("year")
+    quote = alt["residents_x"] / alt["residents_y"] * 100
+    slope = np.polyfit(alt["year"], quote, 1)[0]
+    assert status["latest_period"] == "2022" and status["note"] == "Rat"
+    assert status["latest_value"] == pytest.approx(quote.iloc[-1])
+    assert status["slope_per_year"] == pytest.approx(slope)
+    expected = quote.iloc[-1] + slope * 8
+    assert status["status"] == ("auf_kurs" if expected <= 5 else "gefaehrdet")
+    assert main(["target", "flensburg", "gibt_es_nicht", *args[3:]]) == 1
+    assert "no indicator 'gibt_es_nicht'" in capsys.readouterr().err
