@@ -662,7 +662,7 @@ def parse_grid(
         free = [i for i in range(ncols) if i not in meta and names[i]]
         for i in free:
             label = names[i]
-            if _YEAR.match(label) or _DATE_DE.match(label):
+            if _YEAR.match(label) or _DATE_DE.match(label) or _DATE_ISO.fullmatch(label):
                 if not options.indicator:
                     raise MonitorImportError(
                         "the columns are years (a table of areas × years) but the file does "

@@ -240,3 +240,24 @@ def test_zip_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
     assert path.stat().st_size < 1024 * 1024
     with pytest.raises(MonitorImportError, match=r"would inflate to 30\.0 MB"):
         read_grids(path, max_bytes=1024 * 1024)
+
+
+def test_xlsx_date_headers_and_date_periods(
+    tmp_path: Path, store: MonitorStore, flensburg: AreaMatcher
+) -> None:
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Stadtteil", dt.datetime(2021, 6, 30), dt.datetime(2022, 6, 30)])
+    ws.append(["Mürwik", 900, "1.020"])
+    path = tmp_path / "stichtage.xlsx"
+    wb.save(path)
+    rep = run(store, flensburg, str(path), indicator="arbeitslose")
+    assert rep.tables[0]["layout"] == "wide by period"
+    assert stored(store) == {
+        ("district", "STGT11", "arbeitslose", "2021-06-30"): (900.0, "measured"),
+        ("district", "STGT11", "arbeitslose", "2022-06-30"): (1020.0, "measured"),
+    }
