@@ -16,8 +16,9 @@ dir whose ``regions`` folder links to the built regions (no rebuild is timed):
 * ``access_baseline``: the bare :mod:`geo.access` calls a Wolfsburg snapshot makes
   (``nearest_offer``, ``coverage``, ``e2sfca`` for every target category × walk, bike,
   drive), without storing anything;
-* ``snapshot``: ``monitor.snapshot.snapshot("wolfsburg")`` (the same computations plus
-  offer counts, rates and writing every value with its history). Issue target: ≤ 20 s
+* ``snapshot``: ``monitor.snapshot.snapshot("wolfsburg", region=...)`` on the same loaded
+  region (the same computations plus offer counts, rates, reading the catalogue and
+  writing every value with its history). Issue target: ≤ 20 s
   on 2 cores.
 
 Wall and CPU seconds are reported (the machine may be shared: CPU shows the work).
@@ -126,7 +127,7 @@ def one(name: str) -> dict[str, float]:
         from monitor.snapshot import snapshot
 
         def run() -> dict[str, float]:
-            res = snapshot("wolfsburg", paths=paths, user="bench")
+            res = snapshot("wolfsburg", paths=paths, user="bench", region=region)
             return {
                 "values": float(res.values),
                 "category_modes": float(len(res.categories) * len(res.modes)),

@@ -573,6 +573,7 @@ def snapshot(
     user: str = "system",
     modes: Sequence[str] = MODES,
     categories: Sequence[str] | None = None,
+    region: Any = None,
 ) -> SnapshotResult:
     """Compute the offer indicators of a region and store them under one date.
 
@@ -587,6 +588,8 @@ def snapshot(
     user : str
     modes, categories : optional
         Restrict the computation.
+    region : Region, optional
+        The loaded region (default: :func:`geo.build.load_region` of ``slug``).
     """
     from geo.build import load_region
     from offers.catalogue import ensure_seeded
@@ -595,7 +598,8 @@ def snapshot(
     paths = paths or get_paths()
     if as_of is not None:
         parse_day(as_of)  # a bad date fails before the region is loaded
-    region = load_region(slug, paths=paths)
+    if region is None:
+        region = load_region(slug, paths=paths)
     ensure_seeded(region, paths=paths)
     ostore = OfferStore(slug, paths=paths)
     if as_of is None:
