@@ -131,3 +131,15 @@ class OfferNotFoundError(OfferStoreError, KeyError):
     def __str__(self) -> str:
         # KeyError would print the message in quotes
         return self.reason
+
+
+class MonitorImportError(InputDataError):
+    """An indicator file cannot be read at all (as opposed to single rejected values)."""
+
+
+class MonitorStoreError(BildungslandkarteError):
+    """The indicator store cannot be opened or written, or a request to it is invalid."""
+
+
+class FormulaError(MonitorStoreError, ValueError):
+    """A derived indicator's formula is not valid (unknown name, forbidden syntax)."""

@@ -1,5 +1,5 @@
-"""Package boundaries: geo/, offers/ and layers/ are pure (no UI), and lower packages do
-not import higher ones (geo < offers < layers < views)."""
+"""Package boundaries: geo/, offers/, monitor/ and layers/ are pure (no UI), and lower
+packages do not import higher ones (geo < offers < monitor < layers < views)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from geo.settings import REPO_ROOT
 
 #: package -> top-level modules it must not import
 FORBIDDEN: dict[str, set[str]] = {
-    "geo": {"streamlit", "streamlit_folium", "offers", "layers", "views", "app"},
-    "offers": {"streamlit", "streamlit_folium", "layers", "views", "app"},
+    "geo": {"streamlit", "streamlit_folium", "offers", "monitor", "layers", "views", "app"},
+    "offers": {"streamlit", "streamlit_folium", "monitor", "layers", "views", "app"},
+    "monitor": {"streamlit", "streamlit_folium", "layers", "views", "app"},
     "layers": {"streamlit", "streamlit_folium", "views", "app"},
 }
 
@@ -54,7 +55,8 @@ def test_the_scan_sees_function_level_imports(tmp_path: Path) -> None:
 
 def test_importing_the_pure_packages_loads_no_streamlit() -> None:
     code = (
-        "import sys, geo.build, geo.access, offers.store, offers.catalogue, layers.offers, "
+        "import sys, geo.build, geo.access, offers.store, offers.catalogue, monitor.store, "
+        "monitor.imports, monitor.snapshot, monitor.need, layers.offers, "
         "layers.handout, layers.basemap; print('streamlit' in sys.modules)"
     )
     out = subprocess.run(
