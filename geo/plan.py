@@ -56,6 +56,7 @@ __all__ = [
     "SolveCancelledError",
     "candidate_cells",
     "demand_vector",
+    "locate_districts",
     "overlap_analysis",
     "propose_sites",
     "reach_matrix",
@@ -469,6 +470,35 @@ def _provider_measures(
         },
         index=pd.Index(np.asarray(names, dtype=object), name="provider"),
     ).sort_values("catchment_people", ascending=False, kind="stable")
+
+
+def locate_districts(points: gpd.GeoSeries, districts: gpd.GeoDataFrame) -> pd.Series:
+    """The ``district_id`` each point lies in (None outside every district).
+
+    Parameters
+    ----------
+    points : GeoSeries
+        Points in any CRS (EPSG:4326 when unset).
+    districts : GeoDataFrame
+        Polygons indexed by ``district_id``.
+
+    Returns
+    -------
+    Series
+        Indexed like ``points`` (the first district where polygons overlap).
+    """
+    pts = points if points.crs is not None else points.set_crs(CRS_STORE)
+    pts = pts.to_crs(CRS_STORE)
+    right = gpd.GeoDataFrame(
+        {"_district": districts.index.to_numpy(dtype=object)},
+        geometry=districts.geometry.to_numpy(),
+        crs=districts.crs or CRS_STORE,
+    ).to_crs(CRS_STORE)
+    left = gpd.GeoDataFrame(geometry=pts.to_numpy(), index=pd.RangeIndex(len(pts)), crs=CRS_STORE)
+    joined = gpd.sjoin(left, right, how="left", predicate="within")
+    first = joined[~joined.index.duplicated()]["_district"]
+    values = first.reindex(pd.RangeIndex(len(pts))).to_numpy(dtype=object)
+    return pd.Series([None if pd.isna(v) else v for v in values], index=points.index, dtype=object)
 
 
 # --------------------------------------------------------------------------------------
@@ -1269,22 +1299,12 @@ def _result(
         district_id = points["district_id"].reindex(ids)
     if districts is not None and len(rows) and district_id.isna().any():
         missing = district_id.isna()
-        located = gpd.sjoin(
-            gpd.GeoDataFrame(
-                geometry=gpd.points_from_xy(sites["lon"][missing], sites["lat"][missing]),
-                index=sites.index[missing],
-                crs=CRS_STORE,
-            ),
-            gpd.GeoDataFrame(
-                geometry=districts.geometry.to_numpy(),
-                index=districts.index,
-                crs=districts.crs or CRS_STORE,
-            ).to_crs(CRS_STORE),
-            how="left",
-            predicate="within",
+        points_missing = gpd.GeoSeries(
+            gpd.points_from_xy(sites["lon"][missing], sites["lat"][missing]),
+            index=sites.index[missing],
+            crs=CRS_STORE,
         )
-        found = located[~located.index.duplicated()]["index_right"]
-        district_id[missing] = found.reindex(district_id.index[missing]).to_numpy()
+        district_id[missing] = locate_districts(points_missing, districts).to_numpy()
     sites["district_id"] = district_id.to_numpy()
     if districts is not None and "name" in districts.columns:
         sites["district"] = sites["district_id"].map(districts["name"]).astype(object)
