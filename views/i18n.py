@@ -210,9 +210,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "There are no offers of this category in the region. Choose another category or import "
         "offers on the “Data” page.",
     ),
-    "cov.capacity_flag": (
-        "{n} Angebote ohne bekannte Platzzahl werden als 1 Platz gezählt.",
-        "{n} offers without a known number of places count as 1 place.",
+    "cov.capacity_known": (
+        "Plätze je 100 Personen (E2SFCA, Einzugsbereich in Stufen bis {steps} Min.) beruhen "
+        "auf bekannten Platzzahlen für {known} von {n} Angeboten ({share} %). {unknown} ohne "
+        "Angabe zählen hier als 1 Platz; eine ausdrückliche Annahme (z. B. Median der "
+        "bekannten) und die ausgeglichene Variante BFCA bietet die Seite „Planung“.",
+        "Places per 100 people (E2SFCA, catchment in steps up to {steps} min) rest on known "
+        "capacities for {known} of {n} offers ({share} %). {unknown} without one count as 1 "
+        "place here; an explicit assumption (e.g. the median of the known ones) and the "
+        'balanced BFCA are on the "Planning" page.',
+    ),
+    "cov.capacity_low": (
+        "Weniger als {level} % der Platzzahlen sind bekannt: Die Versorgungszahlen sind grau "
+        "dargestellt und nur eingeschränkt aussagekräftig. Tragen Sie Platzzahlen unter "
+        "„Daten“ nach.",
+        "Fewer than {level} % of the capacities are known: the supply figures are greyed out "
+        'and of limited meaning. Add capacities on the "Data" page.',
     ),
     "cov.col.population": ("Zielgruppe", "Target group"),
     "cov.col.covered": ("Versorgt", "Covered"),
