@@ -133,6 +133,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "plan.profile.adult": ("Erwachsene", "adults"),
     "plan.profile.child": ("Kinder", "children"),
     "plan.profile.senior": ("Ältere", "seniors"),
+    "plan.section": ("Bereich", "Section"),
     "plan.tab.duplicates": ("Doppelstrukturen", "Duplicate structures"),
     "plan.tab.sites": ("Neue Standorte", "New sites"),
     "plan.tab.scenarios": ("Szenarien", "Scenarios"),
@@ -243,10 +244,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "plan.by_district": ("Zugewinn nach Stadtteil", "Gain by district"),
     "plan.take_over": ("Als What-if übernehmen", "Take over as what-if"),
-    "plan.taken_over": (
-        "Übernommen: siehe Reiter „Szenarien“ (alle Kennzahlen neu berechnet).",
-        'Taken over: see the "Scenarios" tab (all indicators recomputed).',
-    ),
     "plan.proposal": ("Vorschlag {n}", "Proposal {n}"),
     "plan.proposals": ("Vorgeschlagene Standorte", "Proposed sites"),
     "plan.draft_name": ("Entwurf aus Standortvorschlag", "Draft from site proposal"),
@@ -286,6 +283,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "({catchment} Min. im Netz); unbekannte Platzzahlen: {rule}.",
         "Coverage and gap at the chosen threshold; E2SFCA catchment = threshold ({catchment} "
         "network min); unknown capacities: {rule}.",
+    ),
+    "plan.scenario_line": (
+        "**{name}**: {share} % versorgt, Lücke {gap} Personen",
+        "**{name}**: {share} % covered, gap {gap} people",
     ),
     "plan.gap_by_district": ("Lücke (Personen) nach Stadtteil", "Gap (people) by district"),
     "plan.export_json": ("Szenarien als JSON", "Scenarios as JSON"),

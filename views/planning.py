@@ -184,8 +184,13 @@ def norm_caption(setting: Any) -> str:
     return text
 
 
-def duplicate_reasons(result: Any, names: pd.Series, *, minutes: float) -> list[str]:
-    """One sentence per offer: who else reaches its people, and what closing it costs."""
+def duplicate_reasons(
+    result: Any, names: pd.Series, *, minutes: float, escape: Any = str
+) -> list[str]:
+    """One sentence per offer: who else reaches its people, and what closing it costs.
+
+    ``escape`` wraps the partner's name: ``str`` for table cells, ``md`` for markdown.
+    """
     out = []
     for row in result.offers.itertuples():
         cost = fmt_number(100.0 * float(row.essential_share or 0.0), lang(), decimals=1)
@@ -197,7 +202,7 @@ def duplicate_reasons(result: Any, names: pd.Series, *, minutes: float) -> list[
             tr(
                 "plan.reason",
                 share=fmt_number(100.0 * float(row.partner_share), lang(), decimals=0),
-                partner=md(names.get(row.partner, row.partner)),
+                partner=escape(str(names.get(row.partner, row.partner))),
                 minutes=fmt_number(minutes, lang(), decimals=0),
                 cost=cost,
                 people=people,
@@ -262,21 +267,24 @@ def render() -> None:
         if weights is None
         else setting.demand * weights.weights.reindex(region.cells.index).to_numpy(float)
     )
-    tabs = st.tabs(
-        [
-            tr("plan.tab.duplicates"),
-            tr("plan.tab.sites"),
-            tr("plan.tab.scenarios"),
-            tr("plan.tab.norms"),
-        ]
+    # one section per run (tabs would compute all four on every click)
+    if "plan_section_next" in st.session_state:
+        st.session_state["plan_section"] = st.session_state.pop("plan_section_next")
+    section = st.radio(
+        tr("plan.section"),
+        ["duplicates", "sites", "scenarios", "norms"],
+        format_func=lambda k: tr(f"plan.tab.{k}"),
+        horizontal=True,
+        key="plan_section",
+        label_visibility="collapsed",
     )
-    with tabs[0]:
+    if section == "duplicates":
         _duplicates(region, setting, demand_w)
-    with tabs[1]:
+    elif section == "sites":
         _sites(slug, region, setting, demand_w)
-    with tabs[2]:
+    elif section == "scenarios":
         _scenarios(slug, region, setting, weights)
-    with tabs[3]:
+    else:
         _norms(slug)
 
 
@@ -341,6 +349,16 @@ def _duplicates(region: Any, setting: Any, demand_w: np.ndarray | None) -> None:
     table[tr("plan.col.utilisation")] = (ranked["utilisation"] * 100).round(0)
     table[tr("plan.col.reason")] = [reason_of[i] for i in ranked.index]
     st.markdown(f"#### {tr('plan.dup_table')}")
+    # the strongest candidates in words (the table below holds all of them)
+    top = ranked.index[: min(5, len(ranked))]
+    words = dict(
+        zip(
+            result.offers.index,
+            duplicate_reasons(result, names, minutes=setting.minutes, escape=md),
+            strict=True,
+        )
+    )
+    st.markdown("\n".join(f"1. **{md(names.get(i, i))}**: {words[i]}" for i in top))
     st.caption(
         tr(
             "plan.utilisation_note",
@@ -570,13 +588,17 @@ def _sites(slug: str, region: Any, setting: Any, demand_w: np.ndarray | None) ->
             tr("common.district"): dist["name"].to_numpy(),
             tr("plan.col.before"): dist["covered_before"].round(0).to_numpy(),
             tr("plan.col.after"): dist["covered_after"].round(0).to_numpy(),
-            tr("plan.col.gain"): dist["gain"].round(0).to_numpy(),
+            tr("plan.col.gain_people"): dist["gain"].round(0).to_numpy(),
         }
     )
     st.dataframe(
         styled(
             dtable,
-            formats={tr("plan.col.before"): 0, tr("plan.col.after"): 0, tr("plan.col.gain"): 0},
+            formats={
+                tr("plan.col.before"): 0,
+                tr("plan.col.after"): 0,
+                tr("plan.col.gain_people"): 0,
+            },
         ),
         hide_index=True,
         width="stretch",
@@ -592,8 +614,9 @@ def _sites(slug: str, region: Any, setting: Any, demand_w: np.ndarray | None) ->
     )
     if d2.button(tr("plan.take_over"), key="plan_take_over"):
         st.session_state["plan_draft"] = _draft_from(shown, setting, capacity or None)
-        st.session_state["plan_compare_draft"] = True
-        st.success(tr("plan.taken_over"))
+        # the section radio is drawn already: switch it at the start of the next run
+        st.session_state["plan_section_next"] = "scenarios"
+        st.rerun()
     planned = gpd.GeoDataFrame(
         {
             "name": [tr("plan.proposal", n=int(r)) for r in shown.sites["rank"]],
@@ -676,11 +699,11 @@ def _draft_from(res: Any, setting: Any, capacity: float | None) -> Any:
         threshold_min=setting.threshold_min,
         add=tuple(
             PlannedOffer(
-                f"neu-{int(r.rank)}",
-                float(r.lon),
-                float(r.lat),
+                f"neu-{int(r['rank'])}",
+                float(r["lon"]),
+                float(r["lat"]),
                 capacity,
-                tr("plan.proposal", n=int(r.rank)),
+                tr("plan.proposal", n=int(r["rank"])),
             )
             for _, r in res.sites.iterrows()
         ),
@@ -802,6 +825,18 @@ def _scenarios(slug: str, region: Any, setting: Any, weights: Any) -> None:
             subset=[tr("plan.col.e2sfca"), tr("plan.col.quote")], color="#9a9a9a"
         )
         st.warning(tr("cov.capacity_low", level=fmt_number(80, lang())))
+    st.markdown(
+        "\n".join(
+            "- "
+            + tr(
+                "plan.scenario_line",
+                name=md(name),
+                share=fmt_number(100.0 * float(row["share"]), lang(), decimals=1),
+                gap=fmt_number(float(row["gap_population"]), lang()),
+            )
+            for name, row in totals.iterrows()
+        )
+    )
     st.dataframe(shown, hide_index=True, width="stretch")
     long = comparison.districts
     pivot = (
@@ -811,6 +846,8 @@ def _scenarios(slug: str, region: Any, setting: Any, weights: Any) -> None:
         )
         .round(0)
     )
+    pivot.index.name = tr("common.district")
+    pivot.columns.name = None
     st.markdown(f"#### {tr('plan.gap_by_district')}")
     st.dataframe(pivot, width="stretch")
     e1, e2, e3 = st.columns(3)
