@@ -56,11 +56,10 @@ def main() -> None:
     args = parser.parse_args()
 
     from geo import plan
-    from geo.access import AccessCache, what_if
     from geo.build import load_region
     from offers.catalogue import load_offers
     from offers.planning import plan_setting
-    from tests.geo.plan_oracle import spopt_mclp_objective
+    from tests.geo.plan_oracle import essential_by_what_if, spopt_mclp_objective
 
     region = load_region("wolfsburg")
     setting = plan_setting(
@@ -91,22 +90,15 @@ def main() -> None:
     out["overlap_ms"], result = _best_ms(overlap, args.repeat)
 
     def baseline():
-        cache = AccessCache()
-        lost = {}
-        for oid in setting.existing.ids:
-            change = what_if(
-                router,
-                kitas,
-                cells,
-                region.districts,
-                pop_columns="pop_0_5",
-                threshold_min=MINUTES,
-                remove=[oid],
-                cache=cache,
-                cache_key="bench",
-            ).districts
-            lost[oid] = -change.loc["__total__", "covered_change"]
-        return lost
+        return essential_by_what_if(
+            router,
+            kitas,
+            cells,
+            region.districts,
+            setting.existing.ids,
+            pop_columns="pop_0_5",
+            threshold_min=MINUTES,
+        )
 
     out["overlap_baseline_ms"], lost = _best_ms(baseline, 1)
     out["overlap_speedup"] = out["overlap_baseline_ms"] / out["overlap_ms"]

@@ -3,8 +3,37 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from geo.plan import ReachMatrix
+
+
+def essential_by_what_if(
+    router, offers, cells, districts, ids, *, pop_columns: str, threshold_min: float
+) -> pd.Series:
+    """Coverage lost per offer, from one full :func:`geo.access.what_if` removal each.
+
+    The baseline of ``bench/plan.py`` and the oracle of the essentiality test; it uses
+    an :class:`geo.access.AccessCache`, the fast path the app takes.
+    """
+    from geo.access import AccessCache, what_if
+
+    cache = AccessCache()
+    lost = {}
+    for oid in ids:
+        change = what_if(
+            router,
+            offers,
+            cells,
+            districts,
+            pop_columns=pop_columns,
+            threshold_min=threshold_min,
+            remove=[oid],
+            cache=cache,
+            cache_key="oracle",
+        ).districts
+        lost[oid] = -change.loc["__total__", "covered_change"]
+    return pd.Series(lost)
 
 
 def spopt_mclp_objective(
