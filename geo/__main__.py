@@ -163,6 +163,12 @@ def _add_plan_commands(sub: Any) -> None:
             p.add_argument("--method", choices=("greedy", "exact"), default="greedy")
             p.add_argument("--time-limit", type=float, default=None, help="exact: seconds")
             p.add_argument("--candidates", default=None, help="CSV/GeoJSON of candidate sites")
+            p.add_argument(
+                "--need",
+                choices=("none", "census"),
+                default="none",
+                help="weight the demand by need (census: Zensus 2011 cell attributes)",
+            )
         else:
             p.add_argument("--level", type=float, default=0.5, help="list pairs from this overlap")
 
@@ -253,10 +259,21 @@ def _run_plan(args: argparse.Namespace, paths: Any) -> int:
         cand = plan.reach_matrix(
             setting.router, points, region.cells, threshold_min=setting.threshold_min
         )
+        demand, people = setting.demand, None
+        if args.need == "census":
+            from geo import need
+
+            weights = need.weights_from_census(
+                region.cells,
+                need.read_census_attributes(need.census_attribute_path(args.slug, paths=paths)),
+            )
+            demand = setting.demand * weights.weights.to_numpy(float)
+            people = setting.demand
         result = plan.propose_sites(
             setting.existing,
             cand,
-            setting.demand,
+            demand,
+            people=people,
             k=args.k,
             method=args.method,
             capacity=args.capacity,

@@ -30,6 +30,7 @@ from geo.settings import CRS_STORE
 from geo.supply import (
     DEFAULT_MIN_KNOWN_SHARE,
     apply_capacity_assumption,
+    bfca,
     capacity_knowledge,
     versorgungsquote,
 )
@@ -202,13 +203,14 @@ class ScenarioComparison:
     ----------
     totals : DataFrame
         Index scenario name: ``offers``, ``population``, ``covered``, ``share``,
-        ``gap_population``, ``e2sfca`` (places per person), ``quote`` (places per 100),
+        ``gap_population``, ``e2sfca`` (places per person), ``bfca`` (balanced FCA,
+        places per person; district totals add up to the places), ``quote`` (places per 100),
         ``places``, ``capacity_known_share``, ``supply_sufficient``,
         ``capacity_rule``, ``assumed_places``, ``catchment_min``.
     districts : DataFrame
         Long table, one row per scenario and district (``"__total__"`` included):
         ``scenario``, ``district_id``, ``name``, ``population``, ``covered``,
-        ``share``, ``gap_population``, ``e2sfca``, ``quote``.
+        ``share``, ``gap_population``, ``e2sfca``, ``bfca``, ``quote``.
     """
 
     totals: pd.DataFrame
@@ -282,6 +284,14 @@ def compare_scenarios(
         fca = e2sfca(
             router, supplied, cells_used, pop_columns=columns, steps=steps, districts=districts
         )
+        balanced = bfca(
+            router,
+            supplied,
+            cells_used,
+            pop_columns=columns,
+            catchment_min=sc.threshold_min,
+            districts=districts,
+        ).districts
         new_ids = frame.index[frame["planned"].astype(bool)]
         district_of = base_district.reindex(frame.index)
         if len(new_ids):
@@ -300,6 +310,7 @@ def compare_scenarios(
         table["gap_population"] = cov["population"] - cov["covered"]
         table["e2sfca"] = fca.districts["access"].reindex(table.index)
         table["quote"] = quote["quote"].reindex(table.index)
+        table["bfca"] = balanced["access"].reindex(table.index)
         rows.append(table.reset_index().assign(scenario=sc.name))
         known = capacity_knowledge(frame, min_share=min_known_share)
         totals.append(
@@ -312,6 +323,7 @@ def compare_scenarios(
                 "gap_population": float(table.loc[TOTAL, "gap_population"]),
                 "e2sfca": float(table.loc[TOTAL, "e2sfca"]),
                 "quote": float(quote.loc[TOTAL, "quote"]),
+                "bfca": float(table.loc[TOTAL, "bfca"]),
                 "places": float(quote.loc[TOTAL, "places"]),
                 "capacity_known_share": known.share_known,
                 "supply_sufficient": known.sufficient,
@@ -333,6 +345,7 @@ def compare_scenarios(
             "share",
             "gap_population",
             "e2sfca",
+            "bfca",
             "quote",
         ]
     ]

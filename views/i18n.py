@@ -190,6 +190,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "plan.col.after": ("Versorgt nachher", "Covered after"),
     "plan.col.gap": ("Lücke (Personen)", "Gap (people)"),
     "plan.col.e2sfca": ("Plätze je 100 (E2SFCA)", "Places per 100 (E2SFCA)"),
+    "plan.col.bfca": ("Plätze je 100 (BFCA, ausgeglichen)", "Places per 100 (BFCA, balanced)"),
     "plan.col.quote": ("Versorgungsquote (Plätze je 100)", "Provision rate (places per 100)"),
     "plan.col.known": ("Platzzahl bekannt", "Capacity known"),
     "plan.col.scenario": ("Szenario", "Scenario"),

@@ -797,6 +797,7 @@ def _scenarios(slug: str, region: Any, setting: Any, weights: Any) -> None:
     table[tr("cov.col.share")] = (totals["share"] * 100).round(1)
     table[tr("plan.col.gap")] = totals["gap_population"].round(0)
     table[tr("plan.col.e2sfca")] = (totals["e2sfca"] * 100).round(2)
+    table[tr("plan.col.bfca")] = (totals["bfca"] * 100).round(2)
     table[tr("plan.col.quote")] = totals["quote"].round(1)
     table[tr("plan.col.known")] = (totals["capacity_known_share"] * 100).round(0)
     table = table.reset_index(names=tr("plan.col.scenario"))
@@ -816,13 +817,15 @@ def _scenarios(slug: str, region: Any, setting: Any, weights: Any) -> None:
             tr("cov.col.share"): "%",
             tr("plan.col.gap"): 0,
             tr("plan.col.e2sfca"): 2,
+            tr("plan.col.bfca"): 2,
             tr("plan.col.quote"): 1,
             tr("plan.col.known"): "%",
         },
     )
     if not bool(totals["supply_sufficient"].all()) and rule != "median":
         shown = shown.set_properties(
-            subset=[tr("plan.col.e2sfca"), tr("plan.col.quote")], color="#9a9a9a"
+            subset=[tr("plan.col.e2sfca"), tr("plan.col.bfca"), tr("plan.col.quote")],
+            color="#9a9a9a",
         )
         st.warning(tr("cov.capacity_low", level=fmt_number(80, lang())))
     st.markdown(

@@ -127,6 +127,10 @@ def test_comparison_matches_what_if(wolfsburg, kitas):
     assert totals.loc["Variante A", "offers"] == len(frame) == len(kitas)
     assert not totals.loc["Bestand", "supply_sufficient"]
     assert totals.loc["Variante A", "catchment_min"] == 8.0
+    # BFCA: the places allocated to the people never exceed the real places
+    for name in ("Bestand", "Variante A"):
+        allocated = totals.loc[name, "bfca"] * totals.loc[name, "population"]
+        assert 0 < allocated <= totals.loc[name, "places"] + 1e-6
     with pytest.raises(InputDataError, match="names must differ"):
         compare_scenarios(
             router,
