@@ -251,7 +251,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "plan.current": ("Bestand", "Current"),
     "plan.capacity_rule": ("Unbekannte Platzzahlen", "Unknown capacities"),
     "plan.rule.exclude": ("nicht mitzählen (Untergrenze)", "leave out (lower bound)"),
-    "plan.rule.median": ("= Median der bekannten", "= median of the known ones"),
+    "plan.rule.median": (
+        "unbekannte = Median der bekannten ({places} Plätze)",
+        "unknown = median of the known ones ({places} places)",
+    ),
     "plan.rule.one": ("= 1 Platz (alte Zählung)", "= 1 place (legacy count)"),
     "plan.capacity_known": (
         "Platzzahl bekannt für {known} von {n} Angeboten ({share} %); Median der bekannten: "

@@ -717,16 +717,19 @@ def _scenarios(slug: str, region: Any, setting: Any, weights: Any) -> None:
     store = ScenarioStore(slug)
     user = st.session_state.get("planner")
     draft = st.session_state.get("plan_draft")
-    c1, c2 = st.columns(2)
-    rule = c1.radio(
-        tr("plan.capacity_rule"),
-        ["exclude", "median", "one"],
-        format_func=lambda r: tr(f"plan.rule.{r}"),
-        key="plan_rule",
-    )
     from geo.supply import capacity_knowledge
 
     know = capacity_knowledge(setting.offers)
+    median = "–" if know.median_known is None else fmt_number(know.median_known, lang())
+    c1, c2 = st.columns(2)
+    # the median assumption is offered only when some capacity is known
+    rules = ["exclude", "median", "one"] if know.known else ["exclude", "one"]
+    rule = c1.radio(
+        tr("plan.capacity_rule"),
+        rules,
+        format_func=lambda r: _rule_label(r, median),
+        key="plan_rule",
+    )
     c2.caption(
         tr(
             "plan.capacity_known",
@@ -806,7 +809,7 @@ def _scenarios(slug: str, region: Any, setting: Any, weights: Any) -> None:
         tr(
             "plan.compare_note",
             catchment=fmt_number(setting.threshold_min, lang(), decimals=1),
-            rule=tr(f"plan.rule.{rule}"),
+            rule=_rule_label(rule, median),
         )
     )
     shown = styled(
@@ -881,6 +884,11 @@ def _scenarios(slug: str, region: Any, setting: Any, weights: Any) -> None:
     for name in picked:
         with st.expander(tr("plan.history", name=md(name))):
             st.dataframe(store.history(name), hide_index=True, width="stretch")
+
+
+def _rule_label(rule: str, median: str) -> str:
+    """The label of a capacity rule; the median one names its number of places."""
+    return tr("plan.rule.median", places=median) if rule == "median" else tr(f"plan.rule.{rule}")
 
 
 def _print_html(table: pd.DataFrame, pivot: pd.DataFrame) -> bytes:
