@@ -798,6 +798,9 @@ class _Milp:
 def _solve(problem: _Milp) -> tuple[np.ndarray, float, float | None, int, str]:
     from scipy.optimize import Bounds, LinearConstraint, milp
 
+    if problem.c.size == 0:
+        # nothing left to cover (or nothing to choose from): the empty choice is optimal
+        return np.zeros(0), 0.0, 0.0, 0, "empty problem"
     options: dict[str, Any] = {"mip_rel_gap": problem.mip_rel_gap, "presolve": True}
     if problem.time_limit_s is not None:
         options["time_limit"] = float(problem.time_limit_s)
