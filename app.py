@@ -35,12 +35,13 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("views/pages/start.py", "page.start", "start"),
     ("views/pages/find.py", "page.find", "angebote"),
     ("views/pages/coverage.py", "page.coverage", "versorgung"),
+    ("views/pages/planning.py", "page.planning", "planung"),
     ("views/pages/advice.py", "page.advice", "beratung"),
     ("views/pages/data.py", "page.data", "daten"),
 )
 
 
-PAGE_STATE_PREFIXES = ("find_", "cov_", "adv_", "data_")
+PAGE_STATE_PREFIXES = ("find_", "cov_", "adv_", "data_", "plan_")
 
 
 def _sidebar() -> None:

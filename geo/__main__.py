@@ -1,8 +1,9 @@
-"""Command line: ``python -m geo build|info|list``.
+"""Command line: ``python -m geo build|info|list|sites|overlap``.
 
 ``build <slug>`` builds (or loads) a region with a progress bar on stderr;
 ``info <slug> [--json]`` prints its facts (one JSON object with ``--json``);
-``list`` prints the region slugs, the default first. Errors print one line to stderr
+``list`` prints the region slugs, the default first; ``sites`` and ``overlap`` answer
+planning questions (:mod:`geo.plan`). Errors print one line to stderr
 and exit with status 1.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -108,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_info.add_argument("slug")
     p_info.add_argument("--json", action="store_true", help="one JSON object on stdout")
     sub.add_parser("list", help="list region slugs (default first)")
+    _add_plan_commands(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -127,6 +130,8 @@ def _run(args: argparse.Namespace) -> int:
     from geo.settings import get_paths
 
     paths = get_paths()
+    if args.command in ("sites", "overlap"):
+        return _run_plan(args, paths)
     if args.command == "list":
         for slug in list_regions(paths=paths):
             print(slug)
@@ -158,6 +163,166 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps(facts, ensure_ascii=False, default=str))
     else:
         for key, value in facts.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def _add_plan_commands(sub: Any) -> None:
+    """``sites`` and ``overlap`` (issue 11, planning decisions)."""
+    for name, text in (
+        ("sites", "propose k new sites that cover the most target population"),
+        ("overlap", "duplicate structures: redundancy, essentiality, utilisation, pairs"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("slug")
+        p.add_argument("--category", required=True, help="category or group key, e.g. kita")
+        p.add_argument("--mode", choices=("walk", "bike", "drive"), default="walk")
+        p.add_argument(
+            "--minutes",
+            type=float,
+            default=None,
+            help="threshold (walking: minutes at the profile's speed); default the norm",
+        )
+        p.add_argument(
+            "--profile",
+            choices=("adult", "child", "senior"),
+            default=None,
+            help="walking-speed profile (default: the target group's)",
+        )
+        p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+        if name == "sites":
+            p.add_argument("--k", type=int, required=True, help="number of new sites")
+            p.add_argument("--capacity", type=float, default=None, help="places per new site")
+            p.add_argument("--method", choices=("greedy", "exact"), default="greedy")
+            p.add_argument("--time-limit", type=float, default=None, help="exact: seconds")
+            p.add_argument("--candidates", default=None, help="CSV/GeoJSON of candidate sites")
+            p.add_argument(
+                "--need",
+                choices=("none", "census"),
+                default="none",
+                help="weight the demand by need (census: Zensus 2011 cell attributes)",
+            )
+        else:
+            p.add_argument("--level", type=float, default=0.5, help="list pairs from this overlap")
+
+
+def _json_value(value: Any) -> Any:
+    """NaN/inf -> null, numpy scalars -> Python (strict JSON)."""
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _run_plan(args: argparse.Namespace, paths: Any) -> int:
+    from geo import plan
+    from geo.build import load_region
+    from geo.norms import NormStore
+    from offers.catalogue import load_offers
+    from offers.planning import plan_setting
+
+    region = load_region(args.slug, paths=paths, progress=_bar if sys.stderr.isatty() else None)
+    store = NormStore(args.slug, paths=paths)
+    setting = plan_setting(
+        region,
+        load_offers(region, paths=paths),
+        category=args.category,
+        mode=args.mode,
+        minutes=args.minutes,
+        profile=args.profile,
+        norms=tuple(store.norms()),
+        speeds=store.speeds(),
+    )
+    head: dict[str, Any] = {
+        "region": args.slug,
+        "category": args.category,
+        "mode": args.mode,
+        "minutes": setting.minutes,
+        "threshold_network_min": setting.threshold_min,
+        "profile": setting.speed.key,
+        "speed_kmh": setting.speed.kmh,
+        "norm_source": None if setting.norm is None else setting.norm.source,
+    }
+    if args.command == "overlap":
+        started = time.perf_counter()
+        result = plan.overlap_analysis(
+            setting.existing,
+            setting.demand,
+            capacity=setting.offers["capacity"],
+            providers=setting.offers["provider"],
+            level=args.level,
+        )
+        names = setting.offers["name"]
+        out = {
+            **head,
+            "level": result.level,
+            "utilisation_method": result.utilisation_method,
+            "covered_people": result.covered_people,
+            "target_population": result.target_population,
+            "offers": [
+                {
+                    "offer_id": str(oid),
+                    "name": names.get(oid),
+                    "provider": row.provider,
+                    "catchment_people": row.catchment_people,
+                    "redundancy": row.redundancy,
+                    "essential_people": row.essential_people,
+                    "utilisation": row.utilisation,
+                    "capacity": row.capacity,
+                    "partner": row.partner,
+                    "partner_share": row.partner_share,
+                    "duplicate_rank": row.duplicate_rank,
+                }
+                for oid, row in result.offers.sort_values("duplicate_rank").iterrows()
+            ],
+            "pairs": result.pairs.to_dict(orient="records"),
+            "skipped": result.skipped["reason"].to_dict(),
+            "seconds": time.perf_counter() - started,
+        }
+    else:
+        if args.candidates:
+            points = plan.read_candidates(args.candidates)
+        else:
+            points = plan.candidate_cells(region.cells, mode=args.mode)
+        cand = plan.reach_matrix(
+            setting.router, points, region.cells, threshold_min=setting.threshold_min
+        )
+        demand, people = setting.demand, None
+        if args.need == "census":
+            from geo import need
+
+            weights = need.weights_from_census(
+                region.cells,
+                need.read_census_attributes(need.census_attribute_path(args.slug, paths=paths)),
+            )
+            demand = setting.demand * weights.weights.to_numpy(float)
+            people = setting.demand
+        result = plan.propose_sites(
+            setting.existing,
+            cand,
+            demand,
+            people=people,
+            k=args.k,
+            method=args.method,
+            capacity=args.capacity,
+            existing_capacity=setting.offers["capacity"],
+            candidate_points=points,
+            cells=region.cells,
+            districts=region.districts,
+            time_limit_s=args.time_limit,
+        )
+        assert isinstance(result, plan.SiteResult)
+        out = {**head, **result.as_dict(), "candidates": len(cand.ids)}
+    out = _json_value(out)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, allow_nan=False))
+    else:
+        for key, value in out.items():
             print(f"{key}: {value}")
     return 0
 

@@ -60,11 +60,10 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from geo.errors import MonitorImportError
-from geo.textfile import decode_table_bytes
+from geo.textfile import decode_table_bytes, sniff_delimiter
 from monitor.areas import AreaMatcher
 from monitor.model import DOMAINS, Indicator, Value
 from monitor.store import MonitorStore
-from geo.textfile import sniff_delimiter
 from offers.readers import max_import_bytes, normalise_header
 
 #: Cell texts (after strip; case-insensitive) stored without a number, with their status

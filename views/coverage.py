@@ -424,9 +424,7 @@ def render() -> None:
             mode=mode_label(mode),
         )
     )
-    flagged = int(result.get("capacity_unknown", 0))
-    if flagged:
-        st.caption(tr("cov.capacity_flag", n=flagged))
+    known = _supply_honesty(offers[offers["category"] == category], result)
     if planned and result.get("change") is not None:
         _whatif_table(base, result, per_district=has_districts)
 
@@ -436,7 +434,11 @@ def render() -> None:
     else:
         st.markdown(f"#### {tr('cov.table_total')}")
         table = total_table(result)
-    st.dataframe(styled(table, formats=district_formats()), hide_index=True, width="stretch")
+    shown = styled(table, formats=district_formats())
+    if not known.sufficient and tr("cov.col.supply") in table.columns:
+        # too few known capacities: the supply column is greyed (explained above)
+        shown = shown.set_properties(subset=[tr("cov.col.supply")], color="#9a9a9a")
+    st.dataframe(shown, hide_index=True, width="stretch")
     d1, d2 = st.columns(2)
     stem = f"versorgung_{slug}_{category}_{mode}_{int(threshold)}min"
     # the files are written only when clicked (no cost on every rerun), without a rerun
@@ -456,6 +458,32 @@ def render() -> None:
         key="cov_xlsx",
         on_click="ignore",
     )
+
+
+def _supply_honesty(chosen: pd.DataFrame, result: dict[str, Any]) -> Any:
+    """Next to the supply figures: how many capacities are known, the catchment, and a
+    warning below the planner-visible level (``geo.supply.DEFAULT_MIN_KNOWN_SHARE``)."""
+    from geo.metrics import DEFAULT_STEPS
+    from geo.supply import capacity_knowledge
+
+    known = capacity_knowledge(chosen)
+    st.caption(
+        tr(
+            "cov.capacity_known",
+            known=known.known,
+            n=known.offers,
+            share=fmt_number(
+                100.0 * (known.share_known if known.offers else 0.0), lang(), decimals=0
+            ),
+            steps=" / ".join(f"{b:g}" for b, _ in DEFAULT_STEPS),
+            unknown=int(result.get("capacity_unknown", 0)),
+        )
+    )
+    if not known.sufficient:
+        st.warning(
+            tr("cov.capacity_low", level=fmt_number(100.0 * known.min_share, lang(), decimals=0))
+        )
+    return known
 
 
 def _refused_index(exc: OutOfReachError, n_added: int) -> int:

@@ -47,6 +47,262 @@ TEXTS: dict[str, tuple[str, str]] = {
     "page.find": ("Angebote finden", "Find offers"),
     "page.coverage": ("Versorgung & Lücken", "Coverage & gaps"),
     "page.advice": ("Beratung", "Counselling"),
+    # planning page (issue 11)
+    "page.planning": ("Planung", "Planning"),
+    "plan.header": (
+        "Planung: Doppelstrukturen, neue Standorte, Szenarien",
+        "Planning: duplicate structures, new sites, scenarios",
+    ),
+    "plan.intro": (
+        "Alle Zahlen rechnen auf dem Straßennetz und den 100-m-Zensuszellen; Schwellen folgen den"
+        " Normen mit ihren Quellen.",
+        "All figures run on the street network and the 100 m census cells; thresholds follow the "
+        "norms with their sources.",
+    ),
+    "plan.use_norm": ("Schwelle aus der Norm", "Threshold from the norm"),
+    "plan.need": ("Bedarfsgewichtung", "Need weighting"),
+    "plan.need.none": ("keine (Köpfe)", "none (head count)"),
+    "plan.need.census": ("Zensus-Zellmerkmale", "Census cell attributes"),
+    "plan.need.district_index": ("Bedarfsindex der Stadtteile", "District need index"),
+    "plan.need_missing.census": (
+        "Für diese Region liegt keine Zensus-Datei mit Ausländer- und Alleinerziehenden-Zahlen "
+        "vor; gerechnet wird ungewichtet.",
+        "This region has no census file with foreign-citizen and single-parent counts; the "
+        "figures are unweighted.",
+    ),
+    "plan.need_missing.district_index": (
+        "Der Bedarfsindex des Monitorings ist für diese Region nicht verfügbar; gerechnet wird "
+        "ungewichtet.",
+        "The monitoring's need index is not available for this region; the figures are unweighted.",
+    ),
+    "plan.need_formula": (
+        "Gewicht = min({cap}; max({floor}; 1 + {strength} · z)), z = gewichtetes Mittel der "
+        "z-Werte: {parts}. {default} Zellen ohne Wert erhalten Gewicht 1 bzw. den Wert 0.",
+        "Weight = min({cap}, max({floor}, 1 + {strength} · z)), z = weighted mean of the "
+        "z-scores: {parts}. {default} cells without a value get weight 1 or the value 0.",
+    ),
+    "plan.need_part": (
+        "{key} (β {beta}, Mittel {mean}, SD {sd})",
+        "{key} (β {beta}, mean {mean}, SD {sd})",
+    ),
+    "plan.need_key.foreign": ("Anteil Ausländer/innen", "share of foreign citizens"),
+    "plan.need_key.single_parent_households": (
+        "Alleinerziehenden-Haushalte je Einwohner",
+        "single-parent households per resident",
+    ),
+    "plan.need_key.district_index": ("Bedarfsindex", "need index"),
+    "plan.caveat.census_suppressed_below_3": (
+        "Zensus 2011: Zellen mit Werten unter 3 fehlen in der Datei (Geheimhaltung); eine "
+        "fehlende Zelle ist 0 oder unterdrückt.",
+        "Census 2011: cells with values below 3 are left out (disclosure control); a missing cell"
+        " is 0 or suppressed.",
+    ),
+    "plan.caveat.households_not_persons": (
+        "Alleinerziehende zählen als Haushalte, nicht als Personen.",
+        "Single parents are counted as households, not persons.",
+    ),
+    "plan.caveat.district_spread_uniform": (
+        "Der Index gilt für den ganzen Stadtteil: jede Zelle eines Stadtteils erhält dasselbe "
+        "Gewicht.",
+        "The index holds for the whole district: every cell of a district gets the same weight.",
+    ),
+    "plan.norm_distance": (
+        "**Schwelle:** {metres} m Fußweg = {network} Min. im Netz · Quelle: {source}.",
+        "**Threshold:** {metres} m on foot = {network} min on the network · Source: {source}.",
+    ),
+    "plan.norm_minutes": (
+        "**Schwelle:** {minutes} Min. = {network} Min. im Netz · Quelle: {source}.",
+        "**Threshold:** {minutes} min = {network} min on the network · Source: {source}.",
+    ),
+    "plan.norm_custom": (
+        "**Schwelle:** {minutes} Min. (eigene Wahl) = {network} Min. im Netz.",
+        "**Threshold:** {minutes} min (own choice) = {network} min on the network.",
+    ),
+    "plan.speed_line": (
+        "Gehtempo {profile}: {kmh} km/h ({source}).",
+        "Walking speed {profile}: {kmh} km/h ({source}).",
+    ),
+    "plan.speed_rule": (
+        "Ein langsameres Gehtempo verkürzt die Schwelle im Netz im Verhältnis der "
+        "Geschwindigkeiten (Netz 4,5 km/h); Entfernungsnormen bleiben Entfernungen. Das gilt für "
+        "Versorgung, Lücken, What-if und Standortwahl.",
+        "A slower walking speed shortens the network threshold by the ratio of the speeds "
+        "(network 4.5 km/h); distance norms stay distances. This applies to coverage, gaps, "
+        "what-if and site choice.",
+    ),
+    "plan.profile.adult": ("Erwachsene", "adults"),
+    "plan.profile.child": ("Kinder", "children"),
+    "plan.profile.senior": ("Ältere", "seniors"),
+    "plan.section": ("Bereich", "Section"),
+    "plan.tab.duplicates": ("Doppelstrukturen", "Duplicate structures"),
+    "plan.tab.sites": ("Neue Standorte", "New sites"),
+    "plan.tab.scenarios": ("Szenarien", "Scenarios"),
+    "plan.tab.norms": ("Normen", "Norms"),
+    "plan.level": ("Überschneidung ab (Paare)", "Overlap from (pairs)"),
+    "plan.covered_line": (
+        "{covered} von {total} Personen der Zielgruppe erreichen mindestens eines von {offers} "
+        "Angeboten.",
+        "{covered} of {total} people of the target group reach at least one of {offers} offers.",
+    ),
+    "plan.dup_table": (
+        "Kandidaten für Doppelstrukturen (stärkste zuerst)",
+        "Duplicate candidates (strongest first)",
+    ),
+    "plan.reason": (
+        "{share} % der Zielgruppe im Einzugsbereich erreichen auch {partner} in ≤ {minutes} Min.;"
+        " Schließung kostet {cost} % Versorgung ({people} Personen).",
+        "{share} % of the target group in the catchment also reach {partner} in ≤ {minutes} min; "
+        "closing it costs {cost} % coverage ({people} people).",
+    ),
+    "plan.reason_alone": (
+        "Kein anderes Angebot erreicht diese Menschen; Schließung kostet {cost} % Versorgung "
+        "({people} Personen).",
+        "No other offer reaches these people; closing it costs {cost} % coverage ({people} "
+        "people).",
+    ),
+    "plan.utilisation_note": (
+        "Auslastung = erwartete Nachfrage ÷ Plätze, Nachfrage nach {method}; nur für {known} von "
+        "{n} Angeboten mit bekannter Platzzahl, sonst „–“ (keine Schätzung).",
+        "Utilisation = expected demand ÷ places, demand by {method}; only for {known} of {n} "
+        'offers with a known capacity, otherwise "–" (no guess).',
+    ),
+    "plan.method.huff": (
+        "Huff-Modell (gleiche Attraktivität, Stufengewichte)",
+        "the Huff model (equal attractiveness, step weights)",
+    ),
+    "plan.method.e2sfca": ("E2SFCA-Einzugsnachfrage", "E2SFCA catchment demand"),
+    "plan.method.greedy": ("Greedy (≥ 63 % des Optimums)", "greedy (≥ 63 % of the optimum)"),
+    "plan.method.exact": ("Exakt (MILP, HiGHS)", "Exact (MILP, HiGHS)"),
+    "plan.col.rank": ("Rang", "Rank"),
+    "plan.col.redundancy": ("Redundanz", "Redundancy"),
+    "plan.col.essential": ("Nur hier versorgt", "Covered only here"),
+    "plan.col.utilisation": ("Auslastung", "Utilisation"),
+    "plan.col.reason": ("Begründung", "Reason"),
+    "plan.col.offer_a": ("Angebot A", "Offer A"),
+    "plan.col.offer_b": ("Angebot B", "Offer B"),
+    "plan.col.overlap": ("Überschneidung", "Overlap"),
+    "plan.col.shared": ("Gemeinsam versorgt", "Covered by both"),
+    "plan.col.offers": ("Angebote", "Offers"),
+    "plan.col.partner_share": ("Kooperationspotenzial", "Cooperation potential"),
+    "plan.col.gain": ("Zugewinn (Zielgröße)", "Gain (objective)"),
+    "plan.col.gain_people": ("Zugewinn Personen", "Gain people"),
+    "plan.col.before": ("Versorgt vorher", "Covered before"),
+    "plan.col.after": ("Versorgt nachher", "Covered after"),
+    "plan.col.gap": ("Lücke (Personen)", "Gap (people)"),
+    "plan.col.e2sfca": ("Plätze je 100 (E2SFCA)", "Places per 100 (E2SFCA)"),
+    "plan.col.bfca": ("Plätze je 100 (BFCA, ausgeglichen)", "Places per 100 (BFCA, balanced)"),
+    "plan.col.quote": ("Versorgungsquote (Plätze je 100)", "Provision rate (places per 100)"),
+    "plan.col.known": ("Platzzahl bekannt", "Capacity known"),
+    "plan.col.scenario": ("Szenario", "Scenario"),
+    "plan.col.value": ("Wert", "Value"),
+    "plan.col.kind": ("Art", "Kind"),
+    "plan.col.source": ("Quelle", "Source"),
+    "plan.col.edited_by": ("Geändert von", "Edited by"),
+    "plan.col.profile": ("Gruppe", "Group"),
+    "plan.pairs": ("Paare mit starker Überschneidung", "Pairs with a large overlap"),
+    "plan.providers": ("Nach Träger", "By provider"),
+    "plan.no_provider": ("(ohne Trägerangabe)", "(no provider given)"),
+    "plan.multiplicity": ("Mehrfachversorgung je Zelle", "Coverage multiplicity per cell"),
+    "plan.multiplicity_label": ("erreichbare Angebote", "offers within reach"),
+    "plan.k": ("Anzahl neuer Standorte", "Number of new sites"),
+    "plan.capacity": (
+        "Plätze je neuem Standort (0 = unbegrenzt)",
+        "Places per new site (0 = unlimited)",
+    ),
+    "plan.candidates": ("Kandidaten", "Candidates"),
+    "plan.candidates.cells": ("bewohnte Zellen am Netz", "populated cells on the network"),
+    "plan.candidates.upload": ("eigene Liste (CSV/GeoJSON)", "own list (CSV/GeoJSON)"),
+    "plan.candidates.clicks": ("Punkte auf der Karte", "points on the map"),
+    "plan.upload": (
+        "Flächenliste mit lon/lat oder GeoJSON",
+        "List of sites with lon/lat, or GeoJSON",
+    ),
+    "plan.click_hint": (
+        "Klicken Sie Kandidaten in die Karte ({n} gesetzt).",
+        "Click candidates on the map ({n} placed).",
+    ),
+    "plan.clear_clicks": ("Punkte löschen", "Clear points"),
+    "plan.no_candidates": ("Noch keine Kandidaten.", "No candidates yet."),
+    "plan.exact_start": ("Exakt lösen", "Solve exactly"),
+    "plan.exact_cancel": ("Abbrechen", "Cancel"),
+    "plan.exact_cancelled": (
+        "Die exakte Lösung wurde abgebrochen.",
+        "The exact solve was cancelled.",
+    ),
+    "plan.exact_running": (
+        "Exakte Lösung läuft: {seconds} s von höchstens {limit} s",
+        "Exact solve running: {seconds} s of at most {limit} s",
+    ),
+    "plan.exact_done": (
+        "Exakte Lösung: Optimalitätslücke {gap} %, {seconds} s.",
+        "Exact solution: optimality gap {gap} %, {seconds} s.",
+    ),
+    "plan.objective.people": ("Ziel: Personen", "Objective: people"),
+    "plan.objective.need": ("Ziel: bedarfsgewichtet", "Objective: need-weighted"),
+    "plan.before_after": (
+        "Versorgt vorher {before}, nachher {after} von {total} Personen · {method}",
+        "Covered before {before}, after {after} of {total} people · {method}",
+    ),
+    "plan.by_district": ("Zugewinn nach Stadtteil", "Gain by district"),
+    "plan.take_over": ("Als What-if übernehmen", "Take over as what-if"),
+    "plan.proposal": ("Vorschlag {n}", "Proposal {n}"),
+    "plan.proposals": ("Vorgeschlagene Standorte", "Proposed sites"),
+    "plan.draft_name": ("Entwurf aus Standortvorschlag", "Draft from site proposal"),
+    "plan.current": ("Bestand", "Current"),
+    "plan.capacity_rule": ("Unbekannte Platzzahlen", "Unknown capacities"),
+    "plan.rule.exclude": ("nicht mitzählen (Untergrenze)", "leave out (lower bound)"),
+    "plan.rule.median": (
+        "unbekannte = Median der bekannten ({places} Plätze)",
+        "unknown = median of the known ones ({places} places)",
+    ),
+    "plan.rule.one": ("= 1 Platz (alte Zählung)", "= 1 place (legacy count)"),
+    "plan.capacity_known": (
+        "Platzzahl bekannt für {known} von {n} Angeboten ({share} %); Median der bekannten: "
+        "{median} Plätze.",
+        "Capacity known for {known} of {n} offers ({share} %); median of the known ones: {median}"
+        " places.",
+    ),
+    "plan.scenario_name": ("Name des Szenarios", "Scenario name"),
+    "plan.save": ("Szenario speichern", "Save scenario"),
+    "plan.saved": (
+        "Gespeichert: {name} (Version {version}).",
+        "Saved: {name} (version {version}).",
+    ),
+    "plan.sign_in_to_save": (
+        "Zum Speichern unter „Daten“ als Planer/in anmelden.",
+        'Sign in as a planner on "Data" to save.',
+    ),
+    "plan.sign_in_to_edit": (
+        "Normen ändern nur angemeldete Planer/innen (Seite „Daten“).",
+        'Only signed-in planners change norms ("Data" page).',
+    ),
+    "plan.compare_pick": ("Gespeicherte Szenarien vergleichen", "Compare saved scenarios"),
+    "plan.compare_need_two": (
+        "Für einen Vergleich mindestens ein Szenario wählen oder übernehmen.",
+        "Pick or take over at least one scenario to compare.",
+    ),
+    "plan.compare": ("Szenarien im Vergleich", "Scenarios compared"),
+    "plan.compare_note": (
+        "Versorgung und Lücke bei der gewählten Schwelle; E2SFCA-Einzugsbereich = Schwelle "
+        "({catchment} Min. im Netz); unbekannte Platzzahlen: {rule}.",
+        "Coverage and gap at the chosen threshold; E2SFCA catchment = threshold ({catchment} "
+        "network min); unknown capacities: {rule}.",
+    ),
+    "plan.scenario_line": (
+        "**{name}**: {share} % versorgt, Lücke {gap} Personen",
+        "**{name}**: {share} % covered, gap {gap} people",
+    ),
+    "plan.gap_by_district": ("Lücke (Personen) nach Stadtteil", "Gap (people) by district"),
+    "plan.export_json": ("Szenarien als JSON", "Scenarios as JSON"),
+    "plan.print": ("Druckansicht (HTML)", "Print view (HTML)"),
+    "plan.history": ("Versionen von {name}", "Versions of {name}"),
+    "plan.kind.guide": ("Richtwert", "guide value"),
+    "plan.kind.court": ("Rechtsprechung", "case law"),
+    "plan.kind.statute": ("Satzung (Wert eintragen)", "statute (enter the value)"),
+    "plan.kind.assumption": ("Annahme", "assumption"),
+    "plan.unit": ("Einheit", "Unit"),
+    "plan.save_norm": ("Norm speichern", "Save norm"),
+    "plan.norm_saved": ("Norm gespeichert.", "Norm saved."),
     "page.data": ("Daten", "Data"),
     # modes and common controls
     "mode.walk": ("Fußweg", "Walking"),
@@ -228,9 +484,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "There are no offers of this category in the region. Choose another category or import "
         "offers on the “Data” page.",
     ),
-    "cov.capacity_flag": (
-        "{n} Angebote ohne bekannte Platzzahl werden als 1 Platz gezählt.",
-        "{n} offers without a known number of places count as 1 place.",
+    "cov.capacity_known": (
+        "Plätze je 100 Personen (E2SFCA, Einzugsbereich in Stufen bis {steps} Min.) beruhen "
+        "auf bekannten Platzzahlen für {known} von {n} Angeboten ({share} %). {unknown} ohne "
+        "Angabe zählen hier als 1 Platz; eine ausdrückliche Annahme (z. B. Median der "
+        "bekannten) und die ausgeglichene Variante BFCA bietet die Seite „Planung“.",
+        "Places per 100 people (E2SFCA, catchment in steps up to {steps} min) rest on known "
+        "capacities for {known} of {n} offers ({share} %). {unknown} without one count as 1 "
+        "place here; an explicit assumption (e.g. the median of the known ones) and the "
+        'balanced BFCA are on the "Planning" page.',
+    ),
+    "cov.capacity_low": (
+        "Weniger als {level} % der Platzzahlen sind bekannt: Die Versorgungszahlen sind grau "
+        "dargestellt und nur eingeschränkt aussagekräftig. Tragen Sie Platzzahlen unter "
+        "„Daten“ nach.",
+        "Fewer than {level} % of the capacities are known: the supply figures are greyed out "
+        'and of limited meaning. Add capacities on the "Data" page.',
     ),
     "cov.col.population": ("Zielgruppe", "Target group"),
     "cov.col.covered": ("Versorgt", "Covered"),

@@ -596,6 +596,63 @@ def _flow(app: App, page: Any) -> None:
             shutil.copy2(png, DOCS_SHOTS / png.name)
 
 
+def test_planning_flow(app: App, page: Any) -> None:
+    """Planning page: duplicates, a site proposal (greedy, then exact), a scenario comparison."""
+    try:
+        _planning_flow(app, page)
+    except BaseException:
+        _shot(page, "failure-planning")
+        raise
+
+
+def _planning_flow(app: App, page: Any) -> None:
+    timings = app.timings
+    page.goto(f"{app.base}/planung?lang=de&region=wolfsburg")
+    timings["planning: duplicates (cold)"] = _wait(
+        page,
+        "duplicates",
+        lambda: page.get_by_text("Kandidaten für Doppelstrukturen", exact=False).count() > 0,
+        seconds=START_SECONDS,
+    )
+    _wait(page, "duplicates idle", lambda: _idle(page))
+    text = _visible_text(page)
+    assert "IÖR Schriften 49" in text  # the norm's source next to the threshold
+    assert "Schließung kostet" in text  # reasons in words
+    page.get_by_text("Neue Standorte", exact=True).first.click()
+    timings["planning: greedy proposal"] = _wait(
+        page,
+        "greedy",
+        lambda: page.get_by_text("Zugewinn nach Stadtteil", exact=True).count() > 0,
+    )
+    _wait(page, "greedy idle", lambda: _idle(page))
+    greedy_line = page.get_by_text(re.compile(r"Versorgt vorher [\d.]+, nachher [\d.]+")).first
+    assert greedy_line.count() == 1
+    page.get_by_role("button", name="Exakt lösen").click()
+    timings["planning: exact solve (k=3)"] = _wait(
+        page,
+        "exact",
+        lambda: page.get_by_text(re.compile("Exakte Lösung: Optimalitätslücke")).count() > 0,
+        seconds=180,
+    )
+    _wait(page, "exact idle", lambda: _idle(page))
+    _shot(page, "8-planning-sites")
+    page.get_by_role("button", name="Als What-if übernehmen").click()
+    timings["planning: scenario comparison"] = _wait(
+        page,
+        "comparison",
+        lambda: page.get_by_text("Szenarien im Vergleich", exact=True).count() > 0,
+    )
+    _wait(page, "comparison idle", lambda: _idle(page))
+    page.wait_for_timeout(500)
+    _shot(page, "9-planning-scenarios")
+    text = _visible_text(page)
+    assert re.search(r"Bestand: [\d,]+ % versorgt", text)
+    assert re.search(r"Entwurf aus Standortvorschlag: [\d,]+ % versorgt", text)
+    assert "Traceback" not in text
+    assert not app.errors, app.errors
+    assert app.foreign() == [], f"requests to other hosts: {sorted(set(app.foreign()))}"
+
+
 @pytest.mark.parametrize(
     ("url", "foreign"),
     [
